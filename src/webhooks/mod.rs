@@ -1,0 +1,1 @@
+//! Webhooks: typed payloads, verification, signature checks and status reconciliation.
