@@ -1,0 +1,12 @@
+//! The endpoints: one request type per call, each a `#[must_use]` builder that implements
+//! [`IntoFuture`](std::future::IntoFuture), so `client.send(message).await` just works and
+//! per-call options chain before the `.await`.
+
+pub mod send;
+pub mod token;
+
+use std::future::Future;
+use std::pin::Pin;
+
+/// The future a request builder turns into.
+pub type CallFuture<T> = Pin<Box<dyn Future<Output = crate::Result<T>> + Send + 'static>>;

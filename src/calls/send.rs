@@ -1,0 +1,131 @@
+//! `POST /{phone-number-id}/messages`: sending a message.
+
+use std::future::IntoFuture;
+use std::time::Duration;
+
+use bytes::Bytes;
+use rand::Rng;
+use reqwest::Method;
+
+use super::CallFuture;
+use crate::client::{Body, Client};
+use crate::error::{DecodeError, Error, Result};
+use crate::layers::facts::Operation;
+use crate::messages::{OutgoingMessage, SendResponse};
+
+/// A send, ready to `.await`.
+///
+/// ```no_run
+/// # async fn demo(client: wacloud::Client) -> Result<(), wacloud::Error> {
+/// use wacloud::messages::{OutgoingMessage, Text};
+/// let sent = client
+///     .send(OutgoingMessage::new("+16505551234", Text::new("Your order shipped")))
+///     .deadline(std::time::Duration::from_secs(600))
+///     .await?;
+/// println!("{}", sent.message_id().unwrap());
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+#[must_use = "a send does nothing until it is awaited"]
+pub struct SendRequest {
+    client: Client,
+    message: OutgoingMessage,
+    retry_unknown_outcome: Option<bool>,
+    deadline: Option<Duration>,
+}
+
+impl SendRequest {
+    pub(crate) fn new(client: Client, message: OutgoingMessage) -> Self {
+        SendRequest {
+            client,
+            message,
+            retry_unknown_outcome: None,
+            deadline: None,
+        }
+    }
+
+    /// Allow (or forbid) retrying this send when its outcome is unknown, overriding the
+    /// client's setting. Allowing it can deliver the message twice.
+    pub fn retry_unknown_outcome(mut self, allow: bool) -> Self {
+        self.retry_unknown_outcome = Some(allow);
+        self
+    }
+
+    /// Give up after this long, waiting at an outage gate included.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    async fn run(self) -> Result<SendResponse> {
+        let SendRequest {
+            client,
+            mut message,
+            retry_unknown_outcome,
+            deadline,
+        } = self;
+        message.validate()?;
+        let correlation_id = match message.callback_data_value() {
+            Some(data) => Some(data.to_owned()),
+            None if client.inner.correlation_ids => {
+                let id = new_correlation_id();
+                message = message.callback_data(id.clone());
+                Some(id)
+            }
+            None => None,
+        };
+        let body = serde_json::to_vec(&message).map_err(|err| {
+            Error::Validation(crate::error::ValidationError::new(
+                "message",
+                format!("could not be serialized: {err}"),
+            ))
+        })?;
+        let mut facts = client.facts(Operation::Send);
+        facts.recipient = Some(message.to().to_owned());
+        facts.message_type = Some(message.content().type_name());
+        facts.correlation_id = correlation_id;
+        if let Some(allow) = retry_unknown_outcome {
+            facts.retry_unknown_outcome = allow;
+        }
+        let url = client
+            .endpoint()
+            .url(&[client.endpoint().phone_number_id(), "messages"]);
+        let mut call = client.call(Method::POST, url, facts);
+        call.body = Some(Body::Json(Bytes::from(body)));
+        call.deadline = deadline;
+        let answer = client.execute(call).await?;
+        let response: SendResponse = crate::client::decode_json(&answer)?;
+        if response.messages.is_empty() {
+            return Err(Error::Decode(Box::new(DecodeError::new(
+                answer.status,
+                answer.content_type,
+                &answer.body,
+                "the send answer has no message id",
+            ))));
+        }
+        Ok(response)
+    }
+}
+
+impl IntoFuture for SendRequest {
+    type Output = Result<SendResponse>;
+    type IntoFuture = CallFuture<SendResponse>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// A fresh correlation id: `wacloud-` and 16 hex digits.
+pub(crate) fn new_correlation_id() -> String {
+    let value: u64 = rand::rng().random();
+    format!("wacloud-{value:016x}")
+}
+
+impl Client {
+    /// Sends a message. Validation runs first: a message that breaks a documented limit is an
+    /// [`Error::Validation`] and makes no request.
+    pub fn send(&self, message: OutgoingMessage) -> SendRequest {
+        SendRequest::new(self.clone(), message)
+    }
+}

@@ -1,0 +1,256 @@
+//! The [`Client`]: a cheap-to-clone handle on one business phone number.
+
+mod builder;
+mod secret;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+pub use builder::{
+    ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+pub use secret::AccessToken;
+
+use crate::error::{ApiError, DeadlineExceeded, DecodeError, Error, GraphError, Result, SentState};
+use crate::layers::facts::RequestFacts;
+use crate::time::SharedClock;
+
+/// Where the API lives: base URL, version and the sending phone number id.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    base_url: Url,
+    version: String,
+    phone_number_id: String,
+}
+
+impl Endpoint {
+    /// The base URL, e.g. `https://graph.facebook.com`.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The Graph API version, e.g. `v24.0`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The business phone number id.
+    pub fn phone_number_id(&self) -> &str {
+        &self.phone_number_id
+    }
+
+    /// `{base}/{version}/{segments...}`, each segment percent-encoded.
+    pub fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base_url.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().push(&self.version);
+            for segment in segments {
+                path.push(segment);
+            }
+        }
+        url
+    }
+}
+
+/// A WhatsApp Cloud API client for one business phone number.
+///
+/// Cloning is cheap (an `Arc`): clones share the connection pool, the outage gate, the retry
+/// budget and the rate limiters, so hand clones to as many tasks as you like.
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest_middleware::ClientWithMiddleware,
+    pub(crate) raw_http: reqwest::Client,
+    pub(crate) token: AccessToken,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) clock: SharedClock,
+    pub(crate) layer_names: Vec<String>,
+    pub(crate) retry_unknown_outcome: bool,
+    pub(crate) correlation_ids: bool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("token", &self.inner.token)
+            .field("endpoint", &self.inner.endpoint)
+            .field("layers", &self.inner.layer_names)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request body, kept as bytes so that any layer can clone the request to retry it.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    Json(Bytes),
+    Multipart { boundary: String, bytes: Bytes },
+}
+
+/// One call, ready for the layers.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) body: Option<Body>,
+    pub(crate) facts: RequestFacts,
+    pub(crate) deadline: Option<Duration>,
+}
+
+/// A successful answer's raw parts.
+#[derive(Debug)]
+pub(crate) struct RawAnswer {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: Bytes,
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Where this client sends.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The layer names, outermost first.
+    pub fn layer_names(&self) -> &[String] {
+        &self.inner.layer_names
+    }
+
+    /// The clock every wait goes through.
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
+    }
+
+    pub(crate) fn call(&self, method: Method, url: Url, facts: RequestFacts) -> Call {
+        Call {
+            method,
+            url,
+            body: None,
+            facts,
+            deadline: None,
+        }
+    }
+
+    pub(crate) fn facts(&self, operation: crate::layers::facts::Operation) -> RequestFacts {
+        let mut facts = RequestFacts::new(operation, self.inner.endpoint.phone_number_id.clone());
+        facts.retry_unknown_outcome = self.inner.retry_unknown_outcome;
+        facts
+    }
+
+    /// Runs a call through the layers and decodes a JSON answer.
+    pub(crate) async fn execute_json<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        let answer = self.execute(call).await?;
+        decode_json(&answer)
+    }
+
+    /// Runs a call through the layers; any Graph error becomes an [`Error`], even in a 2xx.
+    pub(crate) async fn execute(&self, mut call: Call) -> Result<RawAnswer> {
+        let clock = Arc::clone(&self.inner.clock);
+        let Some(deadline) = call.deadline else {
+            return self.execute_inner(call).await;
+        };
+        call.facts.deadline = Some(clock.now() + deadline);
+        tokio::select! {
+            result = self.execute_inner(call) => result,
+            () = clock.sleep(deadline) => Err(Error::DeadlineExceeded(Box::new(DeadlineExceeded {
+                deadline,
+                stage: "waiting for the answer".to_owned(),
+                sent: SentState::MaybeSent,
+            }))),
+        }
+    }
+
+    async fn execute_inner(&self, call: Call) -> Result<RawAnswer> {
+        let Call {
+            method,
+            url,
+            body,
+            facts,
+            ..
+        } = call;
+        let operation = facts.operation;
+        let correlation_id = facts.correlation_id.clone();
+        let mut request = self.inner.http.request(method, url).header(
+            http::header::AUTHORIZATION,
+            self.inner.token.bearer_header(),
+        );
+        request = match body {
+            Some(Body::Json(bytes)) => request
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(bytes),
+            Some(Body::Multipart { boundary, bytes }) => request
+                .header(
+                    http::header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(bytes),
+            None => request,
+        };
+        let response = request
+            .with_extension(facts)
+            .send()
+            .await
+            .map_err(|err| Error::from_middleware(err, operation, correlation_id.as_deref()))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|err| Error::from_reqwest(err, operation, correlation_id.as_deref()))?;
+        let answer = RawAnswer {
+            status,
+            content_type,
+            body,
+        };
+        check_answer(answer)
+    }
+}
+
+/// Turns a Graph error body into an [`Error`] whatever the status; keeps non-error answers.
+fn check_answer(answer: RawAnswer) -> Result<RawAnswer> {
+    if let Some(graph) = GraphError::from_body(&answer.body) {
+        return Err(api_error(answer.status, graph));
+    }
+    if (200..300).contains(&answer.status) {
+        return Ok(answer);
+    }
+    Err(Error::Decode(Box::new(DecodeError::new(
+        answer.status,
+        answer.content_type,
+        &answer.body,
+        "an error status without a Graph error body",
+    ))))
+}
+
+/// The error for a Graph error answer. Auth codes stay [`Error::Api`] here: turning them into
+/// guidance is the auth layer's job, so removing that layer has a visible effect.
+pub(crate) fn api_error(status: u16, graph: GraphError) -> Error {
+    Error::Api(Box::new(ApiError { status, graph }))
+}
+
+pub(crate) fn decode_json<T: DeserializeOwned>(answer: &RawAnswer) -> Result<T> {
+    serde_json::from_slice(&answer.body).map_err(|err| {
+        Error::Decode(Box::new(DecodeError::new(
+            answer.status,
+            answer.content_type.clone(),
+            &answer.body,
+            format!("unexpected answer shape: {err}"),
+        )))
+    })
+}

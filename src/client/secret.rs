@@ -1,0 +1,59 @@
+//! Secrets that must never reach a log.
+
+use std::fmt;
+
+/// A Graph API access token. `Debug` and `Display` print `[redacted]`; only
+/// [`AccessToken::expose`] gives the value, and the crate calls it in exactly one place: when it
+/// writes the `Authorization` header.
+///
+/// ```
+/// let token = wacloud::AccessToken::new("EAAG-secret");
+/// assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
+/// assert_eq!(token.to_string(), "[redacted]");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        AccessToken(token.into())
+    }
+
+    /// The token's value. Keep it out of logs.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The `Authorization` header value, marked sensitive so that HTTP tooling hides it too.
+    pub(crate) fn bearer_header(&self) -> http::HeaderValue {
+        let mut value = http::HeaderValue::try_from(format!("Bearer {}", self.0))
+            .unwrap_or_else(|_| http::HeaderValue::from_static("Bearer invalid-token"));
+        value.set_sensitive(true);
+        value
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken([redacted])")
+    }
+}
+
+impl fmt::Display for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl From<String> for AccessToken {
+    fn from(token: String) -> Self {
+        AccessToken(token)
+    }
+}
+
+impl From<&str> for AccessToken {
+    fn from(token: &str) -> Self {
+        AccessToken(token.to_owned())
+    }
+}

@@ -1,0 +1,59 @@
+//! The error for a recipient refused before sending.
+
+use std::fmt;
+
+/// A recipient refused by the recipient rules; no request was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientRejected {
+    /// The recipient as the caller gave it.
+    pub recipient: String,
+    /// Why it was refused.
+    pub reason: RejectReason,
+}
+
+/// Why a recipient was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RejectReason {
+    /// Not a valid international phone number (or wa_id).
+    InvalidNumber {
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// A rule of the recipient rule table matched.
+    Rule {
+        /// The rule's id, e.g. `sanctions.cuba`.
+        rule: String,
+        /// The region it covers, e.g. `Cuba`.
+        region: String,
+        /// The number range that matched, e.g. `+53`.
+        range: String,
+        /// Where the rule comes from.
+        source: String,
+    },
+}
+
+impl fmt::Display for RecipientRejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.reason {
+            RejectReason::InvalidNumber { detail } => write!(
+                f,
+                "recipient {} rejected before sending: not a valid phone number ({detail})",
+                self.recipient
+            ),
+            RejectReason::Rule {
+                rule,
+                region,
+                range,
+                source,
+            } => write!(
+                f,
+                "recipient {} rejected before sending by rule {rule}: {region} ({range}) cannot \
+                 receive WhatsApp Business Platform messages (source: {source})",
+                self.recipient
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RecipientRejected {}

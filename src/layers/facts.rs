@@ -1,0 +1,112 @@
+//! What the client tells the layers about a request, through its `http::Extensions`.
+//!
+//! The client serializes a request once and records the facts the layers need next to it, so
+//! that every layer is a plain reqwest-middleware `Middleware` that reads typed facts and never
+//! re-parses JSON.
+
+use std::fmt;
+
+use crate::time::Instant;
+
+/// The kind of call a request makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `POST /{phone-number-id}/messages` with a message.
+    Send,
+    /// Mark a message as read.
+    MarkRead,
+    /// Show the typing indicator.
+    TypingIndicator,
+    /// `POST /{phone-number-id}/media`.
+    UploadMedia,
+    /// `GET /{media-id}`.
+    MediaUrl,
+    /// `GET {media-url}`.
+    DownloadMedia,
+    /// `DELETE /{media-id}`.
+    DeleteMedia,
+    /// `GET /{phone-number-id}`.
+    NumberState,
+    /// `GET /debug_token`.
+    DebugToken,
+}
+
+impl Operation {
+    /// Whether repeating the request after an unanswered attempt could duplicate something a
+    /// person sees (a message). Only sends do; marking read twice or re-reading a URL is harmless.
+    pub fn has_side_effects(self) -> bool {
+        matches!(self, Operation::Send)
+    }
+
+    /// Whether the request is a message send (which the rate limits and recipient rules cover).
+    pub fn is_send(self) -> bool {
+        matches!(self, Operation::Send)
+    }
+
+    /// A short name for logs and errors.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Send => "send",
+            Operation::MarkRead => "mark-read",
+            Operation::TypingIndicator => "typing-indicator",
+            Operation::UploadMedia => "media-upload",
+            Operation::MediaUrl => "media-url",
+            Operation::DownloadMedia => "media-download",
+            Operation::DeleteMedia => "media-delete",
+            Operation::NumberState => "number-state",
+            Operation::DebugToken => "debug-token",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Facts about one request, stored in its extensions by the client.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RequestFacts {
+    /// The kind of call.
+    pub operation: Operation,
+    /// The business phone number id the call is made for.
+    pub phone_number_id: String,
+    /// The recipient (`to`) of a send, as the caller wrote it.
+    pub recipient: Option<String>,
+    /// The message type of a send (`text`, `template`, ...).
+    pub message_type: Option<&'static str>,
+    /// The id written into `biz_opaque_callback_data`, to reconcile an unknown outcome.
+    pub correlation_id: Option<String>,
+    /// Whether the caller allows retrying after the request may have been written.
+    pub retry_unknown_outcome: bool,
+    /// The instant after which the call must give up (on the client's clock).
+    pub deadline: Option<Instant>,
+}
+
+impl RequestFacts {
+    /// Facts for a call that names no recipient.
+    pub fn new(operation: Operation, phone_number_id: impl Into<String>) -> Self {
+        RequestFacts {
+            operation,
+            phone_number_id: phone_number_id.into(),
+            recipient: None,
+            message_type: None,
+            correlation_id: None,
+            retry_unknown_outcome: false,
+            deadline: None,
+        }
+    }
+
+    /// Reads the facts from a request's extensions.
+    pub fn of(extensions: &http::Extensions) -> Option<&RequestFacts> {
+        extensions.get::<RequestFacts>()
+    }
+
+    /// Whether a retry after a possibly-written attempt is allowed for this request.
+    pub fn may_retry_unknown_outcome(&self) -> bool {
+        !self.operation.has_side_effects() || self.retry_unknown_outcome
+    }
+}

@@ -1,0 +1,153 @@
+//! The envelope every send shares.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+use super::text::Text;
+use crate::error::ValidationError;
+
+/// The longest `biz_opaque_callback_data` we send (the limit third parties cite).
+pub const MAX_CALLBACK_DATA_LEN: usize = 512;
+
+/// The content of a message: one of Meta's message types.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MessageContent {
+    /// `type: text`.
+    Text(Text),
+}
+
+impl MessageContent {
+    /// Meta's `type` value.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            MessageContent::Text(_) => "text",
+        }
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            MessageContent::Text(text) => text.validate(),
+        }
+    }
+
+    fn serialize_into<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry("type", self.type_name())?;
+        match self {
+            MessageContent::Text(text) => map.serialize_entry("text", text),
+        }
+    }
+}
+
+impl From<Text> for MessageContent {
+    fn from(text: Text) -> Self {
+        MessageContent::Text(text)
+    }
+}
+
+/// `context`: makes the message a reply to an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Context {
+    /// The wamid of the message replied to.
+    pub message_id: String,
+}
+
+/// A message to send: recipient, content, and the optional reply context and callback data.
+///
+/// ```
+/// use wacloud::messages::{OutgoingMessage, Text};
+/// let message = OutgoingMessage::new("+16505551234", Text::new("Hello"))
+///     .reply_to("wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA")
+///     .callback_data("order-42");
+/// assert_eq!(message.to(), "+16505551234");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct OutgoingMessage {
+    to: String,
+    content: MessageContent,
+    context: Option<Context>,
+    biz_opaque_callback_data: Option<String>,
+}
+
+impl OutgoingMessage {
+    /// A message to `to` (`+` and the country code, or a wa_id).
+    pub fn new(to: impl Into<String>, content: impl Into<MessageContent>) -> Self {
+        OutgoingMessage {
+            to: to.into(),
+            content: content.into(),
+            context: None,
+            biz_opaque_callback_data: None,
+        }
+    }
+
+    /// Sends the message as a reply to `message_id`.
+    pub fn reply_to(mut self, message_id: impl Into<String>) -> Self {
+        self.context = Some(Context {
+            message_id: message_id.into(),
+        });
+        self
+    }
+
+    /// Sets `biz_opaque_callback_data`, echoed back in status webhooks.
+    pub fn callback_data(mut self, data: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(data.into());
+        self
+    }
+
+    /// The recipient.
+    pub fn to(&self) -> &str {
+        &self.to
+    }
+
+    /// The content.
+    pub fn content(&self) -> &MessageContent {
+        &self.content
+    }
+
+    /// The callback data, if set.
+    pub fn callback_data_value(&self) -> Option<&str> {
+        self.biz_opaque_callback_data.as_deref()
+    }
+
+    /// Checks Meta's documented limits; the client calls this before sending.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.to.trim().is_empty() {
+            return Err(ValidationError::new("to", "must not be empty"));
+        }
+        if let Some(context) = &self.context {
+            if context.message_id.trim().is_empty() {
+                return Err(ValidationError::new(
+                    "context.message_id",
+                    "must not be empty",
+                ));
+            }
+        }
+        if let Some(data) = &self.biz_opaque_callback_data {
+            if data.chars().count() > MAX_CALLBACK_DATA_LEN {
+                return Err(ValidationError::new(
+                    "biz_opaque_callback_data",
+                    format!("must be at most {MAX_CALLBACK_DATA_LEN} characters"),
+                ));
+            }
+        }
+        self.content.validate()
+    }
+}
+
+impl Serialize for OutgoingMessage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("messaging_product", "whatsapp")?;
+        map.serialize_entry("recipient_type", "individual")?;
+        map.serialize_entry("to", &self.to)?;
+        self.content.serialize_into(&mut map)?;
+        if let Some(context) = &self.context {
+            map.serialize_entry("context", context)?;
+        }
+        if let Some(data) = &self.biz_opaque_callback_data {
+            map.serialize_entry("biz_opaque_callback_data", data)?;
+        }
+        map.end()
+    }
+}

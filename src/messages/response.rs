@@ -1,0 +1,95 @@
+//! The typed answer to a send.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A WhatsApp message id (`wamid.…`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Wamid(pub String);
+
+impl Wamid {
+    /// The id as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Wamid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Wamid {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `messages[].message_status`: set for paced templates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum MessageStatus {
+    /// Accepted for delivery.
+    Accepted,
+    /// Held while Meta assesses the template's quality (pacing).
+    HeldForQualityAssessment,
+    /// A value this version does not know.
+    #[serde(other)]
+    Other,
+}
+
+/// `contacts[]` of a send answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentContact {
+    /// The `to` value as sent.
+    #[serde(default)]
+    pub input: String,
+    /// The recipient's WhatsApp id.
+    #[serde(default)]
+    pub wa_id: String,
+}
+
+/// `messages[]` of a send answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentMessage {
+    /// The message id.
+    pub id: Wamid,
+    /// The pacing status, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_status: Option<MessageStatus>,
+}
+
+/// The answer to a send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendResponse {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: String,
+    /// The recipient(s).
+    #[serde(default)]
+    pub contacts: Vec<SentContact>,
+    /// The message(s) created.
+    pub messages: Vec<SentMessage>,
+}
+
+impl SendResponse {
+    /// The id of the message sent (the first one). `None` only for a malformed answer, which
+    /// the client reports as a decode error instead.
+    pub fn message_id(&self) -> Option<&Wamid> {
+        self.messages.first().map(|message| &message.id)
+    }
+
+    /// The recipient's WhatsApp id.
+    pub fn wa_id(&self) -> Option<&str> {
+        self.contacts.first().map(|contact| contact.wa_id.as_str())
+    }
+
+    /// The pacing status, when Meta sent one.
+    pub fn message_status(&self) -> Option<&MessageStatus> {
+        self.messages.first()?.message_status.as_ref()
+    }
+}
