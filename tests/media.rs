@@ -448,3 +448,87 @@ async fn delete_media_sends_delete_and_reads_success() {
         .await
         .expect("deleted");
 }
+
+/// A layer that records, for each request it sees, its operation and whether a retry layer
+/// could clone it.
+#[derive(Clone, Default)]
+struct CloneProbe {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(wacloud::layers::facts::Operation, bool)>>>,
+}
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for CloneProbe {
+    async fn handle(
+        &self,
+        req: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let operation = wacloud::layers::facts::RequestFacts::of(extensions)
+            .expect("the client records facts")
+            .operation;
+        self.seen
+            .lock()
+            .unwrap()
+            .push((operation, req.try_clone().is_some()));
+        next.run(req, extensions).await
+    }
+}
+
+#[tokio::test]
+async fn the_upload_request_in_the_layers_can_be_cloned_for_a_retry() {
+    let server = MockServer::start().await;
+    upload_mock().expect(1).mount(&server).await;
+    let probe = CloneProbe::default();
+    let layer_probe = probe.clone();
+    let client = wacloud::Client::builder()
+        .access_token(TEST_TOKEN)
+        .phone_number_id(PHONE_NUMBER_ID)
+        .base_url(server.uri())
+        .layers(move |stack| {
+            stack.push(wacloud::layers::Layer::new("clone-probe", layer_probe));
+        })
+        .build()
+        .unwrap();
+
+    client
+        .upload_media(MediaUpload::from_bytes(
+            vec![7u8; 4096],
+            "video/mp4",
+            "clip.mp4",
+        ))
+        .await
+        .expect("uploaded");
+
+    let seen = probe.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        vec![(wacloud::layers::facts::Operation::UploadMedia, true)]
+    );
+}
+
+#[tokio::test]
+async fn a_download_deadline_covers_the_whole_download() {
+    let server = MockServer::start().await;
+    lookup_mock(media_info_body(&server, "/lookaside/slow", None))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/lookaside/slow"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(&b"late"[..], "image/png")
+                .set_delay(std::time::Duration::from_millis(800)),
+        )
+        .mount(&server)
+        .await;
+
+    let started = std::time::Instant::now();
+    let err = client(&server)
+        .download_media(MEDIA_ID)
+        .deadline(std::time::Duration::from_millis(150))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::DeadlineExceeded(_)), "{err:?}");
+    assert!(started.elapsed() < std::time::Duration::from_millis(700));
+}

@@ -23,6 +23,7 @@ use super::CallFuture;
 use crate::client::{Body, Client, RawAnswer};
 use crate::error::{DeadlineExceeded, DecodeError, Error, Result, SentState, ValidationError};
 use crate::layers::facts::Operation;
+use crate::time::Instant;
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
@@ -339,6 +340,26 @@ struct UploadAnswer {
     id: Option<String>,
 }
 
+/// The end of a call's overall deadline, so that each HTTP step of a multi-step call gets only
+/// the time left (and the layers see the true deadline in the request facts).
+#[derive(Debug, Clone, Copy)]
+struct Overall {
+    end: Option<Instant>,
+}
+
+impl Overall {
+    fn start(client: &Client, deadline: Option<Duration>) -> Self {
+        Overall {
+            end: deadline.map(|deadline| client.clock().now() + deadline),
+        }
+    }
+
+    fn remaining(self, client: &Client) -> Option<Duration> {
+        self.end
+            .map(|end| end.saturating_duration_since(client.clock().now()))
+    }
+}
+
 /// Runs `fut` under an overall deadline on the client's clock.
 async fn with_deadline<T>(
     client: &Client,
@@ -382,9 +403,11 @@ impl UploadMediaRequest {
             upload,
             deadline,
         } = self;
+        let overall = Overall::start(&client, deadline);
         let inner = async {
             let (_kind, bytes) = upload.load().await?;
-            let call = build_upload_call(&client, &upload, bytes);
+            let mut call = build_upload_call(&client, &upload, bytes);
+            call.deadline = overall.remaining(&client);
             let answer = client.execute(call).await?;
             let parsed: UploadAnswer = crate::client::decode_json(&answer)?;
             match parsed.id.filter(|id| !id.is_empty()) {
@@ -560,10 +583,12 @@ impl DownloadMediaRequest {
             target,
             deadline,
         } = self;
+        let overall = Overall::start(&client, deadline);
         let inner = async {
             let (info, id) = match target {
                 DownloadTarget::Id(id) => {
-                    let info = fetch_media_info(client.clone(), id.clone(), None).await?;
+                    let remaining = overall.remaining(&client);
+                    let info = fetch_media_info(client.clone(), id.clone(), remaining).await?;
                     (info, Some(id))
                 }
                 DownloadTarget::Info(info) => {
@@ -571,7 +596,7 @@ impl DownloadMediaRequest {
                     (info, id)
                 }
             };
-            match fetch_and_verify(&client, &info).await {
+            match fetch_and_verify(&client, &info, overall.remaining(&client)).await {
                 Err(err) if url_expired(&err) => {
                     let Some(id) = id.filter(|id| !id.trim().is_empty()) else {
                         return Err(err);
@@ -580,8 +605,9 @@ impl DownloadMediaRequest {
                         status = err.http_status(),
                         "media URL refused; fetching a fresh one once"
                     );
-                    let fresh = fetch_media_info(client.clone(), id, None).await?;
-                    fetch_and_verify(&client, &fresh).await
+                    let remaining = overall.remaining(&client);
+                    let fresh = fetch_media_info(client.clone(), id, remaining).await?;
+                    fetch_and_verify(&client, &fresh, overall.remaining(&client)).await
                 }
                 other => other,
             }
@@ -635,9 +661,14 @@ fn media_download_url(client: &Client, raw: &str) -> Result<Url> {
     }
 }
 
-async fn fetch_and_verify(client: &Client, info: &MediaInfo) -> Result<MediaDownload> {
+async fn fetch_and_verify(
+    client: &Client,
+    info: &MediaInfo,
+    deadline: Option<Duration>,
+) -> Result<MediaDownload> {
     let url = media_download_url(client, &info.url)?;
-    let call = client.call(Method::GET, url, client.facts(Operation::DownloadMedia));
+    let mut call = client.call(Method::GET, url, client.facts(Operation::DownloadMedia));
+    call.deadline = deadline;
     let answer = client.execute(call).await?;
     let digest = hex::encode(Sha256::digest(&answer.body));
     if let Some(expected) = info.sha256.as_deref().map(str::trim) {
