@@ -2,7 +2,10 @@
 //! [`IntoFuture`](std::future::IntoFuture), so `client.send(message).await` just works and
 //! per-call options chain before the `.await`.
 
+pub mod media;
+mod multipart;
 pub mod send;
+pub mod status;
 pub mod token;
 
 use std::future::Future;
