@@ -79,7 +79,7 @@ impl ScaledClock {
         self.factor
     }
 
-    fn to_real(&self, duration: Duration) -> Duration {
+    fn to_real(self, duration: Duration) -> Duration {
         duration.div_f64(self.factor)
     }
 }

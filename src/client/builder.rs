@@ -257,7 +257,6 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http: middleware.build(),
-                raw_http: http,
                 token,
                 endpoint,
                 clock: self.clock,

@@ -68,7 +68,6 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest_middleware::ClientWithMiddleware,
-    pub(crate) raw_http: reqwest::Client,
     pub(crate) token: AccessToken,
     pub(crate) endpoint: Endpoint,
     pub(crate) clock: SharedClock,
