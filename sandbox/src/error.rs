@@ -41,8 +41,14 @@ impl GraphError {
     }
 
     /// 100 Invalid parameter.
+    /// `error_data.details` defaults to the message without its `(#100) ` prefix.
     pub fn invalid_param(message: impl Into<String>) -> Self {
-        GraphError::new(StatusCode::BAD_REQUEST, 100, message)
+        let message = message.into();
+        let details = message
+            .strip_prefix("(#100) ")
+            .unwrap_or(&message)
+            .to_string();
+        GraphError::new(StatusCode::BAD_REQUEST, 100, message).details(details)
     }
 
     /// 131008 Required parameter is missing.

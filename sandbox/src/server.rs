@@ -282,6 +282,7 @@ async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
         return r;
     }
     let (resp, wamid) = dispatch(&inner, &parts, bytes, &decision, seq).await;
+    tracing::debug!(method = %parts.method, path = %parts.uri.path(), status = resp.status().as_u16(), "answered");
     if decision.drop_after {
         inner.set_outcome(seq, Outcome::DroppedAfterActing { wamid });
         return hang(kill).await;
@@ -1009,6 +1010,36 @@ impl SandboxHandle {
         });
         self.post_webhook_value(value).await?;
         Ok(id)
+    }
+
+    /// Posts one status webhook (`sent`, `delivered`, `read`, `failed`, `played`...) for a
+    /// message the sandbox accepted, e.g. to script an order the automatic sequence does not
+    /// produce. `failed` carries a 131026 error. Errors if `wamid` is unknown or delivery fails.
+    pub async fn post_status(&self, wamid: &str, status: &str) -> io::Result<()> {
+        let Some(m) = lock(&self.inner.accepted)
+            .iter()
+            .find(|m| m.wamid == wamid)
+            .cloned()
+        else {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no accepted message {wamid}"),
+            ));
+        };
+        let job = StatusJob {
+            wamid: m.wamid,
+            recipient: m.wa_id,
+            callback: m.biz_opaque_callback_data,
+            category: if m.kind == "template" {
+                "utility"
+            } else {
+                "service"
+            },
+            plan: StatusPlan::Normal { read: false },
+            delay: Duration::ZERO,
+        };
+        let value = json!({ "statuses": [job.status(status)] });
+        self.post_webhook_value(value).await
     }
 
     /// Posts one change `value` (`metadata` and `messaging_product` are added when missing),

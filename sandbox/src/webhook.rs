@@ -201,7 +201,7 @@ fn failed_error() -> Value {
 }
 
 impl StatusJob {
-    fn status(&self, status: &str) -> Value {
+    pub fn status(&self, status: &str) -> Value {
         let mut s = json!({
             "id": self.wamid,
             "status": status,

@@ -144,3 +144,27 @@ async fn inbound_text_and_retries() {
     assert!(!sb.webhook_deliveries().last().unwrap().delivered);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn scripted_status_for_an_accepted_message() {
+    let (rx, url) = Receiver::start().await;
+    let sb = start(SandboxConfig::default()).await;
+    let (_, v) = send(&sb, &text("16505551234", "x")).await;
+    let w = v["messages"][0]["id"].as_str().unwrap().to_string();
+    assert!(sb.post_status(&w, "read").await.is_err(), "no URL yet");
+    sb.set_webhook_url(&url);
+    sb.post_status(&w, "read").await.unwrap();
+    sb.post_status(&w, "delivered").await.unwrap();
+    assert!(sb.post_status("wamid.unknown", "read").await.is_err());
+    rx.wait(2).await;
+    assert_eq!(kinds(&rx.statuses(SECRET), &w), ["read", "delivered"]);
+    sb.shutdown().await;
+}
+
+#[test]
+fn handle_is_send_sync_clone() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<wacloud_sandbox::SandboxHandle>();
+    check::<wacloud_sandbox::SandboxConfig>();
+    check::<wacloud_sandbox::FaultRule>();
+}
