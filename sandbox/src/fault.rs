@@ -33,6 +33,8 @@ pub enum Fault {
     },
     /// Pair rate limit: a send to a recipient this rule admitted less than `interval` ago
     /// is answered `400` with code 131056. Only applies to sends; other recipients go on.
+    /// A send this rule admits counts from that moment, even if a later rule or validation
+    /// then rejects it (so concurrent sends to one recipient cannot both slip through).
     PairLimit {
         /// The minimum gap between two sends to the same recipient (Meta: about 6 s).
         interval: Duration,

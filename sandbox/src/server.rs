@@ -1049,6 +1049,28 @@ impl SandboxHandle {
         self.inner.hooks.post(&payload).await
     }
 
+    /// Re-posts the `index`-th payload of [`SandboxHandle::webhook_deliveries`] byte for byte
+    /// (same signature) to the current URL, as Meta does when it re-delivers: a receiver must
+    /// deduplicate.
+    pub async fn redeliver_webhook(&self, index: usize) -> io::Result<()> {
+        let body = lock(&self.inner.hooks.log)
+            .get(index)
+            .map(|d| d.body.clone())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such delivery"))?;
+        let url = self
+            .inner
+            .hooks
+            .url()
+            .ok_or_else(|| io::Error::other("no webhook URL is configured"))?;
+        self.inner.hooks.post_bytes(url, body).await
+    }
+
+    /// Runs Meta's verification handshake (`GET ?hub.mode=subscribe&hub.challenge=X&
+    /// hub.verify_token=T`) against the webhook URL; true when it echoes the challenge.
+    pub async fn verify_webhook_subscription(&self, verify_token: &str) -> io::Result<bool> {
+        self.inner.hooks.handshake(verify_token).await
+    }
+
     /// Stops accepting, closes connections (gracefully, at most 500 ms), and waits for the
     /// accept loop to end. Other clones of the handle stop working too.
     pub async fn shutdown(&self) {

@@ -90,6 +90,30 @@ impl Webhooks {
         self.url.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Performs Meta's subscription handshake against the current URL: `GET` with
+    /// `hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`; true when the answer is 200
+    /// with the challenge as its body.
+    pub async fn handshake(&self, verify_token: &str) -> std::io::Result<bool> {
+        let Some(url) = self.url() else {
+            return Err(std::io::Error::other("no webhook URL is configured"));
+        };
+        let challenge = crate::util::numeric_id();
+        let r = self
+            .client
+            .get(&url)
+            .query(&[
+                ("hub.mode", "subscribe"),
+                ("hub.challenge", challenge.as_str()),
+                ("hub.verify_token", verify_token),
+            ])
+            .send()
+            .await
+            .map_err(std::io::Error::other)?;
+        let ok = r.status().is_success();
+        let body = r.text().await.map_err(std::io::Error::other)?;
+        Ok(ok && body == challenge)
+    }
+
     /// Wraps a change `value` (without metadata) into a full payload.
     pub fn envelope(&self, mut value: Value) -> Value {
         if let Value::Object(m) = &mut value {
@@ -117,6 +141,11 @@ impl Webhooks {
             return Err(std::io::Error::other("no webhook URL is configured"));
         };
         let body = Bytes::from(serde_json::to_vec(payload).unwrap_or_default());
+        self.post_bytes(url, body).await
+    }
+
+    /// Posts exact bytes (signed) to `url`, retrying; logs the outcome. Never panics.
+    pub async fn post_bytes(self: &Arc<Self>, url: String, body: Bytes) -> std::io::Result<()> {
         let signature = sign(&self.secret, &body);
         let mut attempts = 0;
         let mut last_status = None;

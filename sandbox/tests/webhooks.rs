@@ -168,3 +168,19 @@ fn handle_is_send_sync_clone() {
     check::<wacloud_sandbox::SandboxConfig>();
     check::<wacloud_sandbox::FaultRule>();
 }
+
+#[tokio::test]
+async fn redelivery_and_handshake() {
+    let (rx, url) = Receiver::start().await;
+    let sb = start(cfg(&url).send_read_status(false)).await;
+    assert!(sb.verify_webhook_subscription("verify-me").await.unwrap());
+    assert!(!sb.verify_webhook_subscription("wrong").await.unwrap());
+    send(&sb, &text("16505551234", "x")).await;
+    assert!(sb.wait_for_webhooks(2, Duration::from_secs(1)).await);
+    sb.redeliver_webhook(0).await.unwrap();
+    let got = rx.wait(3).await;
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[2], got[0], "byte-identical re-delivery, same signature");
+    assert!(sb.redeliver_webhook(99).await.is_err());
+    sb.shutdown().await;
+}

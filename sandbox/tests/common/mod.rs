@@ -102,11 +102,26 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
     StatusCode::OK
 }
 
+async fn handshake(
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> (StatusCode, String) {
+    if q.get("hub.mode").map(String::as_str) == Some("subscribe")
+        && q.get("hub.verify_token").map(String::as_str) == Some("verify-me")
+    {
+        (
+            StatusCode::OK,
+            q.get("hub.challenge").cloned().unwrap_or_default(),
+        )
+    } else {
+        (StatusCode::FORBIDDEN, String::new())
+    }
+}
+
 impl Receiver {
     pub async fn start() -> (Receiver, String) {
         let r = Receiver::default();
         let app = axum::Router::new()
-            .route("/webhook", axum::routing::post(receive))
+            .route("/webhook", axum::routing::post(receive).get(handshake))
             .with_state(r.clone());
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/webhook", l.local_addr().unwrap());
