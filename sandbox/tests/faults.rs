@@ -9,7 +9,7 @@ use common::*;
 use serde_json::json;
 use wacloud_sandbox::{Fault, FaultRule, Outcome, SandboxConfig};
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn outage_window_answers_code_2_then_recovers() {
     let sb = start(SandboxConfig::default()).await;
     sb.inject(FaultRule::new(Fault::Outage).for_duration(Duration::from_millis(300)));
@@ -30,7 +30,7 @@ async fn outage_window_answers_code_2_then_recovers() {
         .await
         .unwrap();
     assert_eq!(r.status(), 503);
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    tokio::time::advance(Duration::from_millis(350)).await;
     let (s, _) = send(&sb, &text("16505551234", "b")).await;
     assert_eq!(s, 200);
     assert_eq!(sb.accepted_messages().len(), 1);
@@ -88,7 +88,7 @@ async fn throttle_answers_130429_with_retry_after() {
     sb.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn pair_limit_hits_one_recipient_while_another_goes_on() {
     let sb = start(SandboxConfig::default()).await;
     sb.inject(FaultRule::new(Fault::PairLimit {
@@ -102,7 +102,7 @@ async fn pair_limit_hits_one_recipient_while_another_goes_on() {
     assert_graph_error(&v, 131056);
     assert_eq!(send(&sb, &text(b, "1")).await.0, 200);
     assert_eq!(send(&sb, &text("+1 650 555 0001", "3")).await.0, 400);
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::advance(Duration::from_millis(450)).await;
     assert_eq!(send(&sb, &text(a, "4")).await.0, 200);
     let to: Vec<String> = sb
         .accepted_messages()
@@ -347,7 +347,7 @@ async fn latency_and_path_scope() {
     sb.shutdown().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delayed_start_window() {
     let sb = start(SandboxConfig::default()).await;
     sb.inject(
@@ -356,9 +356,9 @@ async fn delayed_start_window() {
             .for_duration(Duration::from_millis(200)),
     );
     assert_eq!(send(&sb, &text("16505551234", "x")).await.0, 200);
-    tokio::time::sleep(Duration::from_millis(220)).await;
+    tokio::time::advance(Duration::from_millis(220)).await;
     assert_eq!(send(&sb, &text("16505551234", "x")).await.0, 503);
-    tokio::time::sleep(Duration::from_millis(220)).await;
+    tokio::time::advance(Duration::from_millis(220)).await;
     assert_eq!(send(&sb, &text("16505551234", "x")).await.0, 200);
     sb.shutdown().await;
 }
@@ -372,5 +372,44 @@ async fn five_minute_outage_under_paused_time() {
     assert_eq!(send(&sb, &text("16505551234", "x")).await.0, 503);
     tokio::time::advance(Duration::from_secs(2)).await;
     assert_eq!(send(&sb, &text("16505551234", "x")).await.0, 200);
+    sb.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn pair_limit_under_paused_time() {
+    let sb = start(SandboxConfig::default()).await;
+    sb.inject(FaultRule::new(Fault::PairLimit {
+        interval: Duration::from_secs(6),
+    }));
+    let c = client();
+    let url = messages_url(&sb);
+    assert_eq!(
+        post_json(&c, &url, "sandbox-token", &text("16505550001", "a"))
+            .await
+            .0,
+        200
+    );
+    for i in 0..20 {
+        let to = format!("165055510{i:02}");
+        assert_eq!(
+            post_json(&c, &url, "sandbox-token", &text(&to, "b"))
+                .await
+                .0,
+            200
+        );
+    }
+    assert_eq!(
+        post_json(&c, &url, "sandbox-token", &text("16505550001", "a"))
+            .await
+            .0,
+        400
+    );
+    tokio::time::advance(Duration::from_secs(6)).await;
+    assert_eq!(
+        post_json(&c, &url, "sandbox-token", &text("16505550001", "a"))
+            .await
+            .0,
+        200
+    );
     sb.shutdown().await;
 }

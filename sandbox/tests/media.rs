@@ -50,9 +50,10 @@ async fn upload(
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn media_round_trip_expiry_and_delete() {
-    let sb = start(SandboxConfig::default().media_url_ttl(Duration::from_millis(300))).await;
+    // The default TTL (5 minutes), on tokio's paused clock.
+    let sb = start(SandboxConfig::default()).await;
     let png: &[u8] = b"\x89PNG\r\n\x1a\nnot really a png";
     let (s, v) = upload(
         &sb,
@@ -103,7 +104,15 @@ async fn media_round_trip_expiry_and_delete() {
     assert_eq!(&r.bytes().await.unwrap()[..], png);
 
     // Expiry.
-    tokio::time::sleep(Duration::from_millis(350)).await;
+    tokio::time::advance(Duration::from_secs(299)).await;
+    let r = c
+        .get(&url)
+        .bearer_auth("sandbox-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    tokio::time::advance(Duration::from_secs(2)).await;
     let r = c
         .get(&url)
         .bearer_auth("sandbox-token")
