@@ -140,6 +140,9 @@ pub struct SandboxConfig {
     pub faults: Vec<FaultRule>,
     /// Webhook delivery attempts per payload (default 3).
     pub webhook_attempts: u32,
+    /// Answer `file_size` in the media URL call as a string (`"303833"`, as Meta's reference
+    /// page shows it) instead of a number (as observed answers carry it). Default false.
+    pub media_file_size_as_string: bool,
 }
 
 impl Default for SandboxConfig {
@@ -167,6 +170,7 @@ impl Default for SandboxConfig {
             undeliverable: Vec::new(),
             faults: Vec::new(),
             webhook_attempts: 3,
+            media_file_size_as_string: false,
         }
     }
 }
@@ -265,6 +269,11 @@ impl SandboxConfig {
     /// Adds a fault rule active from the start.
     pub fn fault(mut self, rule: FaultRule) -> Self {
         self.faults.push(rule);
+        self
+    }
+    /// Whether `file_size` is answered as a string.
+    pub fn media_file_size_as_string(mut self, yes: bool) -> Self {
+        self.media_file_size_as_string = yes;
         self
     }
     /// Sets the webhook delivery attempts per payload (at least 1).

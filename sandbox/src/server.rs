@@ -644,7 +644,11 @@ fn media_info(inner: &Arc<Inner>, id: &str, q: &HashMap<String, String>) -> Resp
             "url": url,
             "mime_type": item.mime_type,
             "sha256": item.sha256,
-            "file_size": item.bytes.len(),
+            "file_size": if inner.config.media_file_size_as_string {
+                json!(item.bytes.len().to_string())
+            } else {
+                json!(item.bytes.len())
+            },
             "id": id,
         }),
     )
