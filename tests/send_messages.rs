@@ -145,6 +145,12 @@ async fn audio_by_id() {
 }
 
 #[tokio::test]
+async fn audio_as_voice_message() {
+    let voice = Audio::from_id("1013859600285441").voice(true);
+    assert_sends(to(voice), "audio-voice").await;
+}
+
+#[tokio::test]
 async fn audio_by_link() {
     let audio = Audio::from_link("https://www.example.com/media/voice-note.ogg");
     assert_sends(to(audio), "audio-link").await;

@@ -118,6 +118,7 @@ rejects! {
     button_title_empty: to(buttons(vec![ReplyButton::new("a", "")])) => "interactive.action.buttons[0].reply.title";
     button_id_over_256: to(buttons(vec![ReplyButton::new(chars(257), "A")])) => "interactive.action.buttons[0].reply.id";
     button_ids_repeated: to(buttons(vec![ReplyButton::new("same", "A"), ReplyButton::new("same", "B")])) => "interactive.action.buttons[1].reply.id";
+    button_titles_repeated: to(buttons(vec![ReplyButton::new("a", "Same"), ReplyButton::new("b", "Same")])) => "interactive.action.buttons[1].reply.title";
     buttons_body_over_1024: to(Interactive::buttons(chars(1025), yes_no())) => "interactive.body.text";
     buttons_body_empty: to(Interactive::buttons("", yes_no())) => "interactive.body.text";
     footer_over_60: to(buttons(yes_no()).footer(chars(61))) => "interactive.footer.text";
