@@ -377,6 +377,20 @@ async fn template_without_parameters() {
 }
 
 #[tokio::test]
+async fn template_with_flow_button() {
+    let template = Template::new("feedback_survey", "en_US")
+        .body([Parameter::text("Pablo")])
+        .flow_button(
+            0,
+            Parameter::flow_action(
+                Some("AQAAAAACS5FpgQ_cAAAAAD0QI3s.".to_owned()),
+                Some(json!({"customer_id": "cust-42", "order_total": 100})),
+            ),
+        );
+    assert_sends(to(template), "template-flow-button").await;
+}
+
+#[tokio::test]
 async fn paced_template_answer_is_accepted() {
     let sent = send_expecting(
         to(template_with_every_parameter_type()),

@@ -165,6 +165,8 @@ rejects! {
     template_button_two_parameters: to(Template::new("t", "en_US").component(Component::button(ButtonSubType::QuickReply, 0, [Parameter::payload("a"), Parameter::payload("b")]))) => "template.components[0].parameters";
     template_empty_payload: to(Template::new("t", "en_US").quick_reply_button(0, "")) => "template.components[0].parameters[0].payload";
     template_coupon_over_15: to(Template::new("t", "en_US").copy_code_button(0, chars(16))) => "template.components[0].parameters[0].coupon_code";
+    template_flow_button_empty_data: to(Template::new("t", "en_US").flow_button(0, Parameter::flow_action(None, Some(json!([]))))) => "template.components[0].parameters[0].action.flow_action_data";
+    template_flow_button_with_payload: to(Template::new("t", "en_US").flow_button(0, Parameter::payload("p"))) => "template.components[0].parameters[0].type";
     template_body_image: to(Template::new("t", "en_US").body([Parameter::image(MediaSource::id("1"))])) => "template.components[0].parameters[0].type";
     template_two_header_variables: to(Template::new("t", "en_US").header([Parameter::text("a"), Parameter::text("b")])) => "template.components[0].parameters";
     template_two_bodies: to(Template::new("t", "en_US").body([Parameter::text("a")]).body([Parameter::text("b")])) => "template.components[1].type";
