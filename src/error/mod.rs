@@ -125,9 +125,14 @@ impl Error {
         match error {
             reqwest_middleware::Error::Middleware(inner) => match inner.downcast::<Error>() {
                 Ok(error) => error,
-                Err(other) => {
-                    Error::Transport(Box::new(TransportError::middleware(operation, other)))
-                }
+                // A foreign middleware that wrapped a reqwest error: classify it like one (and
+                // redact its URL, which reqwest's Display would print).
+                Err(other) => match other.downcast::<reqwest::Error>() {
+                    Ok(error) => Error::from_reqwest(error, operation, correlation_id),
+                    Err(other) => {
+                        Error::Transport(Box::new(TransportError::middleware(operation, other)))
+                    }
+                },
             },
             reqwest_middleware::Error::Reqwest(error) => {
                 Error::from_reqwest(error, operation, correlation_id)
@@ -142,7 +147,7 @@ impl Error {
         operation: Operation,
         correlation_id: Option<&str>,
     ) -> Error {
-        let wrapped = reqwest_middleware::Error::Reqwest(error);
+        let wrapped = reqwest_middleware::Error::Reqwest(transport::redact_url(error));
         let phase = TransportPhase::of(&wrapped);
         let error = match wrapped {
             reqwest_middleware::Error::Reqwest(error) => error,
