@@ -149,7 +149,7 @@ def main():
             error["error_subcode"] = 2494010
         error["fbtrace_id"] = trace_id(name)
         write(name, {"error": error})
-        entry = {"code": code, "subcode": None, "file": name, "http_status": status}
+        entry = {"code": code, "subcode": error.get("error_subcode"), "file": name, "http_status": status}
         if code_end != code:
             entry["code_end"] = code_end
         index.append(entry)
