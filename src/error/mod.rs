@@ -16,7 +16,7 @@ use std::time::Duration;
 pub use catalogue::{CatalogueEntry, Category, RetryClass};
 pub use graph::{ErrorData, GraphError};
 pub use recipient::{RecipientRejected, RejectReason};
-pub use transport::{DecodeError, TransportError, TransportPhase};
+pub use transport::{DecodeError, TransportError, TransportPhase, BODY_PREFIX_LIMIT};
 
 use crate::calls::token::TokenDiagnosis;
 use crate::layers::facts::Operation;
