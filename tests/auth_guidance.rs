@@ -548,3 +548,49 @@ async fn the_token_never_appears_in_errors_or_logs() {
         "the debug_token URL leaked into the logs"
     );
 }
+
+/// Stands in for a retry layer that turns the final Graph error answer into an `Error::Api`
+/// itself: the auth layer outside it must still add the guidance.
+struct ErrorMakingLayer;
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for ErrorMakingLayer {
+    async fn handle(
+        &self,
+        req: reqwest::Request,
+        extensions: &mut http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let response = next.run(req, extensions).await?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await?;
+        let graph = wacloud::GraphError::from_body(&bytes).expect("the mock sends a Graph error");
+        Err(Error::Api(Box::new(wacloud::error::ApiError { status, graph })).into_middleware())
+    }
+}
+
+#[tokio::test]
+async fn an_api_error_from_an_inner_layer_is_guided_too() {
+    for (file, status, code, is_auth) in [
+        ("errors/190-458-app-not-installed.json", 401, 190, true),
+        ("errors/200-api-permission.json", 403, 200, true),
+        ("errors/131056-pair-rate-limit.json", 400, 131056, false),
+    ] {
+        let server = MockServer::start().await;
+        serve_send(&server, status, fixture(file)).await;
+        let client = builder(&server.uri())
+            .layers(|stack| {
+                stack.push(wacloud::layers::Layer::new("error-maker", ErrorMakingLayer));
+            })
+            .build()
+            .unwrap();
+        let err = send(&client).await.unwrap_err();
+        if is_auth {
+            let auth = auth_error(&err, code);
+            assert_eq!(auth.api.status, status);
+        } else {
+            assert!(matches!(err, Error::Api(_)), "{file}: {err:?}");
+            assert_eq!(err.code(), Some(code));
+        }
+    }
+}
