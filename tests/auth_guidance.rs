@@ -146,6 +146,10 @@ fn auth_error(err: &Error, code: i64) -> &wacloud::error::AuthError {
         "code {code}: a System User token is the advice for 190 only: {display}"
     );
     assert_eq!(auth.token_expired(), code == 190);
+    assert!(
+        !display.contains(".."),
+        "code {code}: doubled period in {display}"
+    );
     auth
 }
 

@@ -375,6 +375,7 @@ async fn every_fixture_served_with_its_status_becomes_a_typed_error() {
                 fixture.file
             );
             if let Some(details) = err.graph_error().unwrap().details() {
+                let details = details.trim_end_matches('.');
                 assert!(display.contains(details), "{}: {display}", fixture.file);
             }
         }
@@ -398,6 +399,9 @@ async fn an_unknown_code_comes_back_as_a_plain_api_error() {
     assert!(api.entry().is_none());
     let display = err.to_string();
     assert!(display.contains("999999"), "{display}");
-    assert!(display.contains("Something Meta added later."), "{display}");
+    assert!(
+        display.contains(": Something Meta added later"),
+        "{display}"
+    );
     assert!(!display.contains("What to do"), "{display}");
 }

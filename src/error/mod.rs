@@ -193,9 +193,16 @@ impl fmt::Display for ApiError {
         if let Some(entry) = graph.entry() {
             write!(f, " ({})", entry.title)?;
         }
-        write!(f, " [HTTP {}]: {}", self.status, graph.message)?;
+        write!(f, " [HTTP {}]: ", self.status)?;
+        // Meta's sentences end with a period; trimming it keeps the joins below single.
+        let message = graph.message.trim().trim_end_matches('.');
+        f.write_str(if message.is_empty() {
+            "(no message)"
+        } else {
+            message
+        })?;
         if let Some(details) = graph.details() {
-            write!(f, ": {details}")?;
+            write!(f, ": {}", details.trim().trim_end_matches('.'))?;
         }
         if let Some(entry) = graph.entry() {
             write!(f, ". What to do: {}", entry.guidance)?;
@@ -247,7 +254,14 @@ impl AuthError {
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "authorization failed: {}. {}", self.api, self.guidance())?;
+        // The API error may end with a sentence of its own guidance: avoid a doubled period.
+        let api = self.api.to_string();
+        write!(
+            f,
+            "authorization failed: {}. {}",
+            api.trim_end_matches('.'),
+            self.guidance()
+        )?;
         if let Some(diagnosis) = &self.diagnosis {
             write!(f, " Token check: {diagnosis}")?;
         }
