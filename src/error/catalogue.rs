@@ -1,7 +1,9 @@
 //! The catalogue of documented Cloud API error codes, kept as one data table.
 //!
 //! Sources: Meta's Cloud API "Error codes" page (dated 2025-12-12), Graph API error handling, and
-//! the troubleshooting page. Meta gives no transient flag per code, so [`RetryClass`] is our
+//! the troubleshooting page. Codes seen in answers but absent from that page (131062-131064,
+//! 132008, 137000) are catalogued with an honest "not on Meta's page" title rather than a guessed
+//! one, so that they still get a category and a retry class. Meta gives no transient flag per code, so [`RetryClass`] is our
 //! reading of Meta's "possible solutions" text. Layers read this table: the retry layer picks a
 //! schedule from [`CatalogueEntry::retry`], the auth layer acts on [`Category::Authorization`].
 
@@ -86,6 +88,11 @@ const fn entry(
         guidance,
     }
 }
+
+/// Guidance for codes seen in answers and webhooks but absent from Meta's error-codes page: we
+/// could not source their meaning, so the advice is only what holds for every code.
+const UNDOCUMENTED: &str = "Meta's error-codes page does not document this code: read the error \
+     details for the reason; if it persists, open a Meta support ticket quoting the fbtrace_id.";
 
 const MIN: u64 = 60;
 const HOUR: u64 = 60 * MIN;
@@ -176,6 +183,12 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Too many messages to the same user: wait (about 6 s) before messaging this user again; others are unaffected."),
     entry(131057, "Account in maintenance mode", Other, Transient, 500,
         "The account is under maintenance (e.g. a throughput upgrade, about a minute): retry shortly."),
+    entry(131062, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
+        UNDOCUMENTED),
+    entry(131063, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
+        UNDOCUMENTED),
+    entry(131064, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
+        UNDOCUMENTED),
     entry(132000, "Template Param Count Mismatch", Template, Never, 400,
         "Send exactly the number of parameters the template defines."),
     entry(132001, "Template does not exist", Template, Never, 404,
@@ -184,6 +197,8 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Shorten the parameter values: the filled-in text is too long."),
     entry(132007, "Template Format Character Policy Violated", Template, Never, 400,
         "A parameter value breaks the template's formatting policy: fix the value."),
+    entry(132008, "Not on Meta's error-codes page (seen in the wild)", Template, Never, 400,
+        UNDOCUMENTED),
     entry(132012, "Template Parameter Format Mismatch", Template, Never, 400,
         "Give each parameter the format the template expects."),
     entry(132015, "Template is Paused", Template, Never, 400,
@@ -224,6 +239,8 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "This message cannot be sent through the Marketing Messages API: use the Cloud API."),
     entry(135000, "Generic user error", Other, Never, 400,
         "An unexpected error with the request parameters: check the request; contact support with the fbtrace_id if it persists."),
+    entry(137000, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
+        UNDOCUMENTED),
     entry(1752041, "Duplicate request", Other, Never, 400,
         "Meta saw the same request twice and ignored the second: do not resend."),
 ];

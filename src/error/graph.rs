@@ -1,10 +1,12 @@
 //! The Graph API error body, parsed leniently.
 //!
-//! Meta's answer to a failed call is `{"error": {...}}`. Every field is optional here: a proxy, a
-//! new API version or a partial outage must never turn an error into a parse failure, and a code
-//! we have not catalogued stays a plain number.
+//! Meta's answer to a failed call is `{"error": {...}}`. Every field but `code` is optional here,
+//! and a field of an unexpected type is dropped rather than failing the parse: a proxy, a new API
+//! version or a partial outage must never turn an error into a parse failure, and a code we have
+//! not catalogued stays a plain number.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::catalogue::{self, CatalogueEntry, RetryClass};
 
@@ -57,27 +59,47 @@ pub struct ErrorData {
     pub details: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Envelope {
-    error: GraphError,
-}
-
 impl GraphError {
     /// Parses a Graph error answer (`{"error": {...}}`). `None` when the bytes are not one.
+    ///
+    /// The parse is lenient field by field: a field of an unexpected type (some Graph endpoints
+    /// send `error_data` as a JSON string, proxies may rewrite numbers as strings) is dropped or
+    /// converted instead of failing the whole error. Only `code` is required: an `error` object
+    /// without a numeric code is not a Graph error (reading it as code 0, `AuthException`, would
+    /// send users chasing a token problem that does not exist).
     ///
     /// ```
     /// let body = br#"{"error":{"message":"(#2) Service temporarily unavailable","code":2}}"#;
     /// let err = wacloud::GraphError::from_body(body).unwrap();
     /// assert_eq!(err.code, 2);
+    /// assert!(wacloud::GraphError::from_body(br#"{"error":"nope"}"#).is_none());
     /// ```
     pub fn from_body(body: &[u8]) -> Option<GraphError> {
         // A cheap pre-check keeps large success bodies from a second full parse.
         if !contains(body, b"\"error\"") {
             return None;
         }
-        serde_json::from_slice::<Envelope>(body)
-            .ok()
-            .map(|envelope| envelope.error)
+        let Ok(Value::Object(mut root)) = serde_json::from_slice::<Value>(body) else {
+            return None;
+        };
+        let Some(Value::Object(mut error)) = root.remove("error") else {
+            return None;
+        };
+        let code = integer(error.get("code"))?;
+        Some(GraphError {
+            message: string(error.remove("message")).unwrap_or_default(),
+            kind: string(error.remove("type")),
+            code,
+            subcode: integer(error.get("error_subcode")),
+            error_data: error_data(error.remove("error_data")),
+            is_transient: match error.get("is_transient") {
+                Some(Value::Bool(flag)) => Some(*flag),
+                _ => None,
+            },
+            error_user_title: string(error.remove("error_user_title")),
+            error_user_msg: string(error.remove("error_user_msg")),
+            fbtrace_id: string(error.remove("fbtrace_id")),
+        })
     }
 
     /// The catalogue entry of this code, when the code is documented.
@@ -105,4 +127,37 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
         .windows(needle.len())
         .any(|window| window == needle)
+}
+
+/// A string field; anything else (number, object, null) is dropped.
+fn string(value: Option<Value>) -> Option<String> {
+    match value? {
+        Value::String(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// An integer field, also when sent as a numeric string (`"190"`).
+fn integer(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `error_data`: an object with `details`, or (on some Graph endpoints) a bare string, which is
+/// kept as the details.
+fn error_data(value: Option<Value>) -> Option<ErrorData> {
+    match value? {
+        Value::Object(mut data) => Some(ErrorData {
+            messaging_product: string(data.remove("messaging_product")),
+            details: string(data.remove("details")),
+        }),
+        Value::String(text) if !text.is_empty() => Some(ErrorData {
+            messaging_product: None,
+            details: Some(text),
+        }),
+        _ => None,
+    }
 }

@@ -125,9 +125,14 @@ impl Error {
         match error {
             reqwest_middleware::Error::Middleware(inner) => match inner.downcast::<Error>() {
                 Ok(error) => error,
-                Err(other) => {
-                    Error::Transport(Box::new(TransportError::middleware(operation, other)))
-                }
+                // A foreign middleware that wrapped a reqwest error: classify it like one (and
+                // redact its URL, which reqwest's Display would print).
+                Err(other) => match other.downcast::<reqwest::Error>() {
+                    Ok(error) => Error::from_reqwest(error, operation, correlation_id),
+                    Err(other) => {
+                        Error::Transport(Box::new(TransportError::middleware(operation, other)))
+                    }
+                },
             },
             reqwest_middleware::Error::Reqwest(error) => {
                 Error::from_reqwest(error, operation, correlation_id)
@@ -142,7 +147,7 @@ impl Error {
         operation: Operation,
         correlation_id: Option<&str>,
     ) -> Error {
-        let wrapped = reqwest_middleware::Error::Reqwest(error);
+        let wrapped = reqwest_middleware::Error::Reqwest(transport::redact_url(error));
         let phase = TransportPhase::of(&wrapped);
         let error = match wrapped {
             reqwest_middleware::Error::Reqwest(error) => error,
@@ -188,9 +193,16 @@ impl fmt::Display for ApiError {
         if let Some(entry) = graph.entry() {
             write!(f, " ({})", entry.title)?;
         }
-        write!(f, " [HTTP {}]: {}", self.status, graph.message)?;
+        write!(f, " [HTTP {}]: ", self.status)?;
+        // Meta's sentences end with a period; trimming it keeps the joins below single.
+        let message = graph.message.trim().trim_end_matches('.');
+        f.write_str(if message.is_empty() {
+            "(no message)"
+        } else {
+            message
+        })?;
         if let Some(details) = graph.details() {
-            write!(f, ": {details}")?;
+            write!(f, ": {}", details.trim().trim_end_matches('.'))?;
         }
         if let Some(entry) = graph.entry() {
             write!(f, ". What to do: {}", entry.guidance)?;
@@ -242,7 +254,14 @@ impl AuthError {
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "authorization failed: {}. {}", self.api, self.guidance())?;
+        // The API error may end with a sentence of its own guidance: avoid a doubled period.
+        let api = self.api.to_string();
+        write!(
+            f,
+            "authorization failed: {}. {}",
+            api.trim_end_matches('.'),
+            self.guidance()
+        )?;
         if let Some(diagnosis) = &self.diagnosis {
             write!(f, " Token check: {diagnosis}")?;
         }

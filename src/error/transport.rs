@@ -60,7 +60,7 @@ impl TransportError {
         TransportError {
             operation,
             phase,
-            source: TransportSource::Reqwest(error),
+            source: TransportSource::Reqwest(redact_url(error)),
         }
     }
 
@@ -104,6 +104,19 @@ impl std::error::Error for TransportError {
             TransportSource::Middleware(error) => Some(error.as_ref()),
         }
     }
+}
+
+/// Removes what a reqwest error's URL may carry of a secret (query, fragment, user info): the
+/// `debug_token` call puts the access token in its query, and a reqwest error's `Debug` prints
+/// its URL. The scheme, host and path stay, for diagnosis.
+pub(crate) fn redact_url(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        url.set_query(None);
+        url.set_fragment(None);
+        let _ = url.set_password(None);
+        let _ = url.set_username("");
+    }
+    error
 }
 
 /// A short description of a reqwest error that never includes the URL's query (which may
@@ -158,19 +171,36 @@ impl DecodeError {
         body: &[u8],
         reason: impl Into<String>,
     ) -> Self {
-        let mut end = body.len().min(BODY_PREFIX_LIMIT);
-        // Do not cut a UTF-8 sequence in half.
-        while end < body.len() && end > 0 && (body[end] & 0b1100_0000) == 0b1000_0000 {
-            end -= 1;
-        }
         DecodeError {
             status,
             content_type,
-            body_prefix: String::from_utf8_lossy(&body[..end]).into_owned(),
+            body_prefix: body_prefix(body),
             body_len: body.len(),
             reason: reason.into(),
         }
     }
+}
+
+/// At most [`BODY_PREFIX_LIMIT`] bytes of the body as text, never cutting a character in half.
+/// Invalid UTF-8 becomes U+FFFD (three bytes each), so the text is cut again after conversion to
+/// keep the limit.
+fn body_prefix(body: &[u8]) -> String {
+    let mut end = body.len().min(BODY_PREFIX_LIMIT);
+    // Do not cut a UTF-8 sequence in half: back up to the start of the cut character (at most
+    // three bytes: further back it is not UTF-8 anyway).
+    let floor = end.saturating_sub(3);
+    while end < body.len() && end > floor && (body[end] & 0b1100_0000) == 0b1000_0000 {
+        end -= 1;
+    }
+    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+    if text.len() > BODY_PREFIX_LIMIT {
+        let mut cut = BODY_PREFIX_LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    text
 }
 
 impl fmt::Display for DecodeError {

@@ -4,6 +4,7 @@
 //! error and adds the seed's advice (the Access Token Debugger, the two permissions, a new token
 //! for the right Meta app, a System User token for expiring tokens). With
 //! [`AuthGuidance::diagnose`] on, it also asks `GET /debug_token` and attaches the answer.
+//! Nothing it logs or returns carries the token or the `debug_token` URL (whose query holds it).
 
 use http::Extensions;
 use reqwest::{Request, Response};
@@ -14,6 +15,7 @@ use crate::calls::token::{debug_token_url, parse_diagnosis, TokenDiagnosis};
 use crate::client::{AccessToken, Endpoint};
 use crate::error::catalogue::is_auth_code;
 use crate::error::{ApiError, AuthError, Error, GraphError};
+use crate::layers::facts::{Operation, RequestFacts};
 
 /// Settings of the auth guidance layer.
 #[derive(Debug, Clone, Default)]
@@ -70,9 +72,41 @@ impl AuthLayer {
     }
 }
 
-/// Whether an answer can carry an auth error worth reading the body for.
-fn may_be_auth_failure(status: u16) -> bool {
-    !(200..300).contains(&status)
+/// Whether an answer can carry an auth error worth reading the body for: every error status,
+/// and a 2xx that says it is JSON (Meta has answered errors with 200; media downloads, which are
+/// large and binary, are left alone).
+fn may_be_auth_failure(response: &Response) -> bool {
+    if !response.status().is_success() {
+        return true;
+    }
+    response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("json") || value.contains("javascript"))
+}
+
+impl AuthLayer {
+    /// Builds the guidance error for an auth failure, diagnosing the token when configured
+    /// (never for the `debug_token` call itself, which would only ask the same question again).
+    async fn auth_error(&self, api: ApiError, extensions: &Extensions) -> Error {
+        let is_debug_call = RequestFacts::of(extensions)
+            .is_some_and(|facts| facts.operation == Operation::DebugToken);
+        let diagnosis = if self.config.diagnose && !is_debug_call {
+            self.diagnose().await
+        } else {
+            None
+        };
+        // Code and subcode only: never the token, the URL or Meta's message.
+        tracing::warn!(
+            code = api.graph.code,
+            subcode = api.graph.subcode,
+            status = api.status,
+            diagnosed = diagnosis.is_some(),
+            "authorization failure: check the token in the Access Token Debugger"
+        );
+        Error::Auth(Box::new(AuthError { api, diagnosis }))
+    }
 }
 
 #[async_trait::async_trait]
@@ -83,30 +117,30 @@ impl Middleware for AuthLayer {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let response = next.run(req, extensions).await?;
-        let status = response.status().as_u16();
-        if !may_be_auth_failure(status) {
+        let response = match next.run(req, extensions).await {
+            Ok(response) => response,
+            // An inner layer (e.g. retry) may already have turned the answer into an error.
+            Err(reqwest_middleware::Error::Middleware(inner)) => {
+                return match inner.downcast::<Error>() {
+                    Ok(Error::Api(api)) if is_auth_code(api.graph.code) => {
+                        Err(self.auth_error(*api, extensions).await.into_middleware())
+                    }
+                    Ok(other) => Err(other.into_middleware()),
+                    Err(other) => Err(reqwest_middleware::Error::Middleware(other)),
+                };
+            }
+            Err(other) => return Err(other),
+        };
+        if !may_be_auth_failure(&response) {
             return Ok(response);
         }
+        let status = response.status().as_u16();
         let (response, bytes) = body::buffer(response).await?;
         let Some(graph) = GraphError::from_body(&bytes).filter(|graph| is_auth_code(graph.code))
         else {
             return Ok(response);
         };
-        let diagnosis = if self.config.diagnose {
-            self.diagnose().await
-        } else {
-            None
-        };
-        tracing::warn!(
-            code = graph.code,
-            subcode = graph.subcode,
-            "authorization failure: check the token in the Access Token Debugger"
-        );
-        Err(Error::Auth(Box::new(AuthError {
-            api: ApiError { status, graph },
-            diagnosis,
-        }))
-        .into_middleware())
+        let api = ApiError { status, graph };
+        Err(self.auth_error(api, extensions).await.into_middleware())
     }
 }
