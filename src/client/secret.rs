@@ -15,9 +15,16 @@ use std::fmt;
 pub struct AccessToken(String);
 
 impl AccessToken {
-    /// Wraps a token.
+    /// Wraps a token. Surrounding whitespace (a newline from an env file, say) is removed:
+    /// it would make the `Authorization` header invalid.
     pub fn new(token: impl Into<String>) -> Self {
-        AccessToken(token.into())
+        let token = token.into();
+        let trimmed = token.trim();
+        if trimmed.len() == token.len() {
+            AccessToken(token)
+        } else {
+            AccessToken(trimmed.to_owned())
+        }
     }
 
     /// The token's value. Keep it out of logs.
@@ -48,12 +55,23 @@ impl fmt::Display for AccessToken {
 
 impl From<String> for AccessToken {
     fn from(token: String) -> Self {
-        AccessToken(token)
+        AccessToken::new(token)
     }
 }
 
 impl From<&str> for AccessToken {
     fn from(token: &str) -> Self {
-        AccessToken(token.to_owned())
+        AccessToken::new(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AccessToken;
+
+    #[test]
+    fn whitespace_around_a_token_is_removed() {
+        assert_eq!(AccessToken::from("  EAAG-abc\n").expose(), "EAAG-abc");
+        assert_eq!(AccessToken::new(String::from("EAAG")).expose(), "EAAG");
     }
 }
