@@ -468,3 +468,28 @@ async fn clones_of_a_client_share_the_limits() {
     assert_eq!(kind, LimitKind::Pair);
     assert_eq!(requests(&server).await, 1);
 }
+
+#[tokio::test]
+async fn a_wait_beyond_the_deadline_fails_at_once_with_nothing_sent() {
+    let server = server().await;
+    let client = client(
+        &server,
+        RateLimits::default().pair(Duration::from_secs(6), 1),
+        Arc::new(TokioClock),
+    );
+    send(&client, "+16505551234").await.unwrap();
+    let started = std::time::Instant::now();
+    let result = client
+        .send(OutgoingMessage::new("+16505551234", Text::new("again")))
+        .deadline(Duration::from_secs(2))
+        .await;
+    match result {
+        Err(Error::DeadlineExceeded(exceeded)) => {
+            assert_eq!(exceeded.sent, wacloud::error::SentState::NotSent);
+            assert!(exceeded.stage.contains("pair"), "{}", exceeded.stage);
+        }
+        other => panic!("expected DeadlineExceeded, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(1), "it waited");
+    assert_eq!(requests(&server).await, 1);
+}

@@ -14,7 +14,9 @@
 //!
 //! Each limit either waits for its permit ([`LimitMode::Wait`], the default) or fails at once
 //! with [`Error::RateLimited`] ([`LimitMode::FailFast`]); nothing is sent in that case. The layer
-//! sits innermost, so every attempt, retries included, takes a permit.
+//! sits innermost, so every attempt, retries included, takes a permit. A call with a deadline
+//! that a wait would overrun fails at once with [`Error::DeadlineExceeded`] (`sent: NotSent`)
+//! instead of waiting in vain.
 //!
 //! All waiting goes through the client's [`Clock`](crate::time::Clock): governor sees the clock
 //! through a small adapter ([`ClockInstant`]), the layer asks governor with `check_key` and, when
@@ -48,7 +50,7 @@ use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
 use super::facts::RequestFacts;
-use crate::error::{Error, LimitKind, RateLimited};
+use crate::error::{DeadlineExceeded, Error, LimitKind, RateLimited, SentState};
 use crate::time::{Instant, SharedClock};
 
 /// Meta's default throughput of a business phone number, in messages per second.
@@ -352,6 +354,7 @@ impl RateLimitLayer {
         limiter: &Keyed<K>,
         key: &K,
         kind: LimitKind,
+        deadline: Option<Instant>,
     ) -> Result<(), reqwest_middleware::Error>
     where
         K: std::hash::Hash + Eq + Clone,
@@ -379,9 +382,32 @@ impl RateLimitLayer {
                 .into_middleware());
             }
             let wait = wait.max(MIN_WAIT);
+            if let Some(deadline) = deadline {
+                // Waiting past the call's deadline is pointless: say so now, while it is certain
+                // that this attempt sent nothing.
+                let now = self.inner.clock.now();
+                if now + wait > deadline {
+                    return Err(Error::DeadlineExceeded(Box::new(DeadlineExceeded {
+                        deadline: deadline.saturating_duration_since(now),
+                        stage: format!(
+                            "waiting for a client-side {} rate-limit permit ({wait:?} away)",
+                            kind_name(kind)
+                        ),
+                        sent: SentState::NotSent,
+                    }))
+                    .into_middleware());
+                }
+            }
             self.inner.clock.sleep(wait).await;
             waited += wait;
         }
+    }
+}
+
+fn kind_name(kind: LimitKind) -> &'static str {
+    match kind {
+        LimitKind::Pair => "pair",
+        _ => "throughput",
     }
 }
 
@@ -415,6 +441,7 @@ impl Middleware for RateLimitLayer {
             return next.run(req, extensions).await;
         };
         let is_send = facts.operation.is_send();
+        let deadline = facts.deadline;
         let throughput_key = match self.inner.limits.scope {
             ThroughputScope::Sends => is_send,
             ThroughputScope::MessagesEndpoint => is_send || is_messages_endpoint(&req),
@@ -432,20 +459,24 @@ impl Middleware for RateLimitLayer {
             // is not held idle for seconds.
             LimitMode::Wait => {
                 if let Some((limiter, key)) = pair {
-                    self.acquire(limiter, key, LimitKind::Pair).await?;
+                    self.acquire(limiter, key, LimitKind::Pair, deadline)
+                        .await?;
                 }
                 if let Some((limiter, key)) = throughput {
-                    self.acquire(limiter, key, LimitKind::Throughput).await?;
+                    self.acquire(limiter, key, LimitKind::Throughput, deadline)
+                        .await?;
                 }
             }
             // Failing fast: check the cheap throughput permit first, so that a refusal wastes at
             // most 1/throughput of a second rather than a pair permit.
             LimitMode::FailFast => {
                 if let Some((limiter, key)) = throughput {
-                    self.acquire(limiter, key, LimitKind::Throughput).await?;
+                    self.acquire(limiter, key, LimitKind::Throughput, deadline)
+                        .await?;
                 }
                 if let Some((limiter, key)) = pair {
-                    self.acquire(limiter, key, LimitKind::Pair).await?;
+                    self.acquire(limiter, key, LimitKind::Pair, deadline)
+                        .await?;
                 }
             }
         }
