@@ -238,3 +238,74 @@ async fn an_empty_budget_stops_retrying() {
         .count();
     assert_eq!(budget_give_ups, 3);
 }
+
+#[tokio::test]
+async fn service_unavailable_closes_the_gate_too() {
+    let clock = ScaledClock::new(1_000.0);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(error_answer(500, "131016-service-unavailable.json"))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(sent_answer())
+        .mount(&server)
+        .await;
+    let events = Events::default();
+    let client = client(
+        &server,
+        Arc::new(clock),
+        events.policy(RetryPolicy::default()),
+    );
+    client.send(text("+16505551234")).await.expect("sent");
+    let started: Vec<_> = events
+        .all()
+        .into_iter()
+        .filter(|event| event.kind == RetryEventKind::OutageStarted)
+        .collect();
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0].code, Some(131_016));
+    assert_eq!(started[0].class, Some(RetryClass::Transient));
+    assert_eq!(events.count(RetryEventKind::OutageEnded), 1);
+    assert_eq!(hits(&server).await, 3);
+}
+
+#[tokio::test]
+async fn a_gateway_error_without_a_graph_body_is_retried() {
+    let clock = ScaledClock::new(1_000.0);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(502)
+                .set_body_raw("<html>Bad Gateway</html>", "text/html"),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(sent_answer())
+        .mount(&server)
+        .await;
+    let client = client(&server, Arc::new(clock), RetryPolicy::default());
+    client.send(text("+16505551234")).await.expect("sent");
+    assert_eq!(hits(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_bad_request_without_a_graph_body_is_not_retried() {
+    let clock = ScaledClock::new(1_000.0);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(400).set_body_raw("<html>no</html>", "text/html"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, Arc::new(clock), RetryPolicy::default());
+    let error = client.send(text("+16505551234")).await.unwrap_err();
+    assert!(matches!(error, Error::Decode(_)), "{error:?}");
+}
