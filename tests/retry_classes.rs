@@ -309,3 +309,18 @@ async fn a_bad_request_without_a_graph_body_is_not_retried() {
     let error = client.send(text("+16505551234")).await.unwrap_err();
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_policy_of_none_never_retries() {
+    let clock = ScaledClock::new(1_000.0);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(error_answer(500, "131000-something-went-wrong.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, Arc::new(clock), RetryPolicy::none());
+    let error = client.send(text("+16505551234")).await.unwrap_err();
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
+    assert_eq!(error.code(), Some(131_000));
+}
