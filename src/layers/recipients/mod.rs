@@ -265,6 +265,7 @@ pub struct RecipientLayer {
 impl RecipientLayer {
     /// A recipient layer applying these rules.
     pub fn new(rules: RecipientRules) -> Self {
+        number::warm_up();
         RecipientLayer { rules }
     }
 

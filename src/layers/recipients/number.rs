@@ -222,3 +222,11 @@ mod tests {
         assert_eq!(country_code("999123456789"), None);
     }
 }
+
+/// Loads libphonenumber's metadata now rather than on the first send. Decoding the database
+/// and compiling its first patterns takes a noticeable moment (about a second in a debug
+/// build), which would otherwise land inside the first call's latency and its deadline.
+pub(crate) fn warm_up() {
+    let _ = &*phonenumber::metadata::DATABASE;
+    let _ = phonenumber::parse(None, "+16505551234").map(|number| phonenumber::is_valid(&number));
+}
