@@ -299,3 +299,47 @@ async fn a_cancelled_probe_does_not_wedge_the_gate() {
     // The slot was freed at once: no wait for the 330 s budget to run out.
     assert!(elapsed < Duration::from_secs(120), "{elapsed:?}");
 }
+
+/// Sends queued for a rate-limit permit when an outage begins do not go out into it: the
+/// rate-limit layer sees the gate close (the retry layer's `SendClearance`) and hands them back
+/// to the gate, so the server sees one request per send plus the probes, not two per send.
+#[tokio::test]
+async fn sends_queued_for_a_permit_wait_at_the_gate_instead_of_hitting_the_outage() {
+    // 50x, not 1000x: a loopback round trip of a few real milliseconds on a busy machine must
+    // stay well under one permit interval (500 ms of clock time, 10 ms real), or queued sends
+    // leave before the first code 2 is back.
+    let clock = ScaledClock::new(50.0);
+    let server = outage_server(clock, Duration::from_secs(30)).await;
+    let client = wacloud::Client::builder()
+        .access_token("t")
+        .phone_number_id("123")
+        .base_url(server.uri())
+        .clock(Arc::new(clock))
+        .rate_limits(
+            wacloud::layers::rate_limit::RateLimits::default()
+                .throughput(2)
+                .throughput_burst(1)
+                .no_pair(),
+        )
+        .build()
+        .expect("a valid client");
+
+    let sends = 20;
+    let tasks: Vec<_> = (0..sends)
+        .map(|_| {
+            let clone = client.clone();
+            tokio::spawn(async move { clone.send(text("+16505551234")).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("every send ends delivered");
+    }
+    let requests = hits(&server).await;
+    let steps = probe_steps(&Schedule::outage(), Duration::from_secs(30));
+    println!(
+        "{sends} sends queued at 2/s into a 30 s outage: {requests} requests ({steps} probe steps)"
+    );
+    // Without the hand-back, the 19 queued sends would each meet the outage once: about 45.
+    assert!(requests >= sends, "{requests} requests");
+    assert!(requests <= sends + steps + 2, "{requests} requests");
+}

@@ -110,3 +110,56 @@ impl RequestFacts {
         !self.operation.has_side_effects() || self.retry_unknown_outcome
     }
 }
+
+/// Whether a request that waited inside the stack may still be sent.
+///
+/// The retry layer puts one in the extensions of each attempt it lets through its outage gate.
+/// A layer inside it that waits (the rate-limit layer, for a permit) asks again before sending:
+/// if an outage began meanwhile, it answers [`HeldBack`] instead of sending into it, and the
+/// retry layer returns the call to the gate without counting an attempt. Without this, every
+/// send already queued for a permit when an outage starts would still hit the failing API.
+#[derive(Clone)]
+pub struct SendClearance(std::sync::Arc<dyn Fn() -> bool + Send + Sync>);
+
+impl SendClearance {
+    /// A clearance that asks `is_clear` each time.
+    pub fn new(is_clear: impl Fn() -> bool + Send + Sync + 'static) -> Self {
+        SendClearance(std::sync::Arc::new(is_clear))
+    }
+
+    /// Whether the request may be sent now.
+    pub fn is_clear(&self) -> bool {
+        (self.0)()
+    }
+
+    /// Reads the clearance from a request's extensions.
+    pub fn of(extensions: &http::Extensions) -> Option<&SendClearance> {
+        extensions.get::<SendClearance>()
+    }
+}
+
+impl fmt::Debug for SendClearance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SendClearance")
+            .field(&self.is_clear())
+            .finish()
+    }
+}
+
+/// The answer of a layer that held a request back because its [`SendClearance`] was
+/// withdrawn: nothing was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("held back before sending: an outage began while the request waited")]
+pub struct HeldBack;
+
+impl HeldBack {
+    /// This answer as a middleware error.
+    pub fn into_middleware(self) -> reqwest_middleware::Error {
+        reqwest_middleware::Error::Middleware(anyhow::Error::new(self))
+    }
+
+    /// Whether a middleware result is this answer.
+    pub fn is(result: &reqwest_middleware::Result<reqwest::Response>) -> bool {
+        matches!(result, Err(reqwest_middleware::Error::Middleware(error)) if error.is::<HeldBack>())
+    }
+}

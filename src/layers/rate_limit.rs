@@ -49,7 +49,7 @@ use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-use super::facts::RequestFacts;
+use super::facts::{HeldBack, RequestFacts, SendClearance};
 use crate::error::{DeadlineExceeded, Error, LimitKind, RateLimited, SentState};
 use crate::time::{Instant, SharedClock};
 
@@ -355,6 +355,7 @@ impl RateLimitLayer {
         key: &K,
         kind: LimitKind,
         deadline: Option<Instant>,
+        clearance: Option<&SendClearance>,
     ) -> Result<(), reqwest_middleware::Error>
     where
         K: std::hash::Hash + Eq + Clone,
@@ -362,6 +363,10 @@ impl RateLimitLayer {
         self.count_check();
         let mut waited = Duration::ZERO;
         loop {
+            if !waited.is_zero() && clearance.is_some_and(|clearance| !clearance.is_clear()) {
+                tracing::debug!(?kind, ?waited, "held back: an outage began while waiting");
+                return Err(HeldBack.into_middleware());
+            }
             let not_until = match limiter.check_key(key) {
                 Ok(()) => {
                     if !waited.is_zero() {
@@ -442,6 +447,8 @@ impl Middleware for RateLimitLayer {
         };
         let is_send = facts.operation.is_send();
         let deadline = facts.deadline;
+        let clearance = SendClearance::of(extensions).cloned();
+        let clearance = clearance.as_ref();
         let throughput_key = match self.inner.limits.scope {
             ThroughputScope::Sends => is_send,
             ThroughputScope::MessagesEndpoint => is_send || is_messages_endpoint(&req),
@@ -459,11 +466,11 @@ impl Middleware for RateLimitLayer {
             // is not held idle for seconds.
             LimitMode::Wait => {
                 if let Some((limiter, key)) = pair {
-                    self.acquire(limiter, key, LimitKind::Pair, deadline)
+                    self.acquire(limiter, key, LimitKind::Pair, deadline, clearance)
                         .await?;
                 }
                 if let Some((limiter, key)) = throughput {
-                    self.acquire(limiter, key, LimitKind::Throughput, deadline)
+                    self.acquire(limiter, key, LimitKind::Throughput, deadline, clearance)
                         .await?;
                 }
             }
@@ -471,11 +478,11 @@ impl Middleware for RateLimitLayer {
             // most 1/throughput of a second rather than a pair permit.
             LimitMode::FailFast => {
                 if let Some((limiter, key)) = throughput {
-                    self.acquire(limiter, key, LimitKind::Throughput, deadline)
+                    self.acquire(limiter, key, LimitKind::Throughput, deadline, clearance)
                         .await?;
                 }
                 if let Some((limiter, key)) = pair {
-                    self.acquire(limiter, key, LimitKind::Pair, deadline)
+                    self.acquire(limiter, key, LimitKind::Pair, deadline, clearance)
                         .await?;
                 }
             }

@@ -166,6 +166,14 @@ fn leading_eight_bug_applies(code: u16, national: &str) -> bool {
     }
 }
 
+/// Loads libphonenumber's metadata now rather than on the first send. Decoding the database
+/// and compiling its first patterns takes a noticeable moment (about a second in a debug
+/// build), which would otherwise land inside the first call's latency and its deadline.
+pub(crate) fn warm_up() {
+    let _ = &*phonenumber::metadata::DATABASE;
+    let _ = phonenumber::parse(None, "+16505551234").map(|number| phonenumber::is_valid(&number));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,12 +229,4 @@ mod tests {
         assert_eq!(country_code("380441234567"), Some(380));
         assert_eq!(country_code("999123456789"), None);
     }
-}
-
-/// Loads libphonenumber's metadata now rather than on the first send. Decoding the database
-/// and compiling its first patterns takes a noticeable moment (about a second in a debug
-/// build), which would otherwise land inside the first call's latency and its deadline.
-pub(crate) fn warm_up() {
-    let _ = &*phonenumber::metadata::DATABASE;
-    let _ = phonenumber::parse(None, "+16505551234").map(|number| phonenumber::is_valid(&number));
 }

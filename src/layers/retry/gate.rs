@@ -109,6 +109,11 @@ impl Gate {
         }
     }
 
+    /// Whether no outage is going on.
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(self.lock().state, State::Open)
+    }
+
     /// The class of the outage going on, if any.
     pub(crate) fn outage_class(&self) -> Option<RetryClass> {
         match &self.lock().state {

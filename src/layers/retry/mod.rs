@@ -46,7 +46,7 @@ use self::budget::RetryBudget;
 use self::classify::{Failure, Verdict};
 use self::gate::{recipient_key, Gate, LastAnswer, PairHolds, Pass};
 use crate::error::{DeadlineExceeded, Error, RetriesExhausted, RetryClass, SentState};
-use crate::layers::facts::{Operation, RequestFacts};
+use crate::layers::facts::{HeldBack, Operation, RequestFacts, SendClearance};
 use crate::time::{Instant, SharedClock};
 
 /// A function called with every retry decision (to print or count retries).
@@ -626,7 +626,20 @@ impl Middleware for RetryLayer {
                 }
             };
             call.attempts += 1;
+            if probe.is_some() {
+                // The probe must go out whatever the gate says: it is what tests recovery.
+                extensions.remove::<SendClearance>();
+            } else {
+                let shared = Arc::clone(&self.shared);
+                extensions.insert(SendClearance::new(move || shared.gate.is_open()));
+            }
             let result = next.clone().run(request, extensions).await;
+            if HeldBack::is(&result) {
+                // An inner layer waited and saw the gate close: nothing was sent, so this was
+                // not an attempt. Back to the gate.
+                call.attempts -= 1;
+                continue;
+            }
             let verdict = classify::classify(result, &call.facts, &self.policy).await;
             let now = self.clock.now();
             let failure = match verdict {
