@@ -1,1 +1,16 @@
 //! Webhooks: typed payloads, verification, signature checks and status reconciliation.
+//!
+//! - [`parse`] turns a POST body into a typed, borrowing [`Notification`].
+//! - [`verify_signature`] checks `X-Hub-Signature-256` against the raw body;
+//!   [`verify_handshake`] answers the GET subscription handshake.
+//! - [`StatusTracker`] folds status updates per message id into one
+//!   reconciled state (a `delivered` wins over a `failed`).
+//! - [`router::WebhookReceiver`] (feature `webhook-router`) puts it all
+//!   behind an axum router.
+
+pub(crate) mod de;
+mod error;
+mod payload;
+
+pub use error::{HandshakeError, SignatureError, WebhookError};
+pub use payload::*;
