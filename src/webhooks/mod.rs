@@ -11,6 +11,13 @@
 pub(crate) mod de;
 mod error;
 mod payload;
+mod reconcile;
+mod verify;
 
 pub use error::{HandshakeError, SignatureError, WebhookError};
 pub use payload::*;
+pub use verify::{verify_handshake, verify_signature, AppSecret, HandshakeQuery, VerifyToken, SIGNATURE_HEADER};
+pub use reconcile::{
+    DeliveryState, HistoryEntry, MessageRecord, Reconciled, StatusTracker, DEFAULT_CAPACITY,
+    DEFAULT_MAX_AGE,
+};
