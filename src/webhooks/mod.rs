@@ -12,12 +12,16 @@ pub(crate) mod de;
 mod error;
 mod payload;
 mod reconcile;
+#[cfg(feature = "webhook-router")]
+pub mod router;
 mod verify;
 
 pub use error::{HandshakeError, SignatureError, WebhookError};
 pub use payload::*;
-pub use verify::{verify_handshake, verify_signature, AppSecret, HandshakeQuery, VerifyToken, SIGNATURE_HEADER};
 pub use reconcile::{
     DeliveryState, HistoryEntry, MessageRecord, Reconciled, StatusTracker, DEFAULT_CAPACITY,
     DEFAULT_MAX_AGE,
+};
+pub use verify::{
+    verify_handshake, verify_signature, AppSecret, HandshakeQuery, VerifyToken, SIGNATURE_HEADER,
 };

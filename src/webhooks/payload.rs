@@ -610,7 +610,10 @@ impl<'a> Message<'a> {
             "sticker" => try_parse(w.sticker).map(MessageContent::Sticker),
             "location" => try_parse(w.location).map(MessageContent::Location),
             "contacts" => try_parse(w.contacts).map(MessageContent::Contacts),
-            "interactive" => w.interactive.and_then(Interactive::from_raw).map(MessageContent::Interactive),
+            "interactive" => w
+                .interactive
+                .and_then(Interactive::from_raw)
+                .map(MessageContent::Interactive),
             "button" => try_parse(w.button).map(MessageContent::Button),
             "reaction" => try_parse(w.reaction).map(MessageContent::Reaction),
             "order" => try_parse(w.order).map(MessageContent::Order),

@@ -250,8 +250,10 @@ impl StatusTracker {
             rec.recipient_id = status.recipient_id.as_deref().map(str::to_owned);
         }
         if rec.biz_opaque_callback_data.is_none() {
-            rec.biz_opaque_callback_data =
-                status.biz_opaque_callback_data.as_deref().map(str::to_owned);
+            rec.biz_opaque_callback_data = status
+                .biz_opaque_callback_data
+                .as_deref()
+                .map(str::to_owned);
         }
         Reconciled {
             message_id: rec.message_id.clone(),

@@ -168,7 +168,10 @@ impl fmt::Debug for HandshakeQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandshakeQuery")
             .field("mode", &self.mode)
-            .field("verify_token", &self.verify_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "verify_token",
+                &self.verify_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("challenge", &self.challenge)
             .finish()
     }
