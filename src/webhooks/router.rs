@@ -13,6 +13,7 @@
 //!     .into_router();
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
 //! axum::serve(listener, app).await
+//! // or, without axum in scope: `receiver.serve(listener).await`
 //! # }
 //! ```
 //!
@@ -210,6 +211,12 @@ impl WebhookReceiver {
     pub fn queue(mut self, events: usize) -> Self {
         self.queue = events.max(1);
         self
+    }
+
+    /// Serves [`into_router`](Self::into_router) on `listener` until the
+    /// server fails.
+    pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        axum::serve(listener, self.into_router()).await
     }
 
     /// The router: it serves the webhook at `/` and at every other path, so
