@@ -32,6 +32,37 @@ pub fn parse(body: &[u8]) -> Result<Notification<'_>, WebhookError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(WebhookError::Empty);
     }
+    // Fast path, one pass over each `value`: every change is a `messages`
+    // change whose value has the documented shape (the common case).
+    if let Ok(wire) = serde_json::from_slice::<FastNotification<'_>>(body) {
+        let all_messages = wire
+            .entry
+            .iter()
+            .all(|e| e.changes.iter().all(|c| c.field == "messages"));
+        if all_messages && wire.object == WHATSAPP_BUSINESS_ACCOUNT {
+            let entries = wire
+                .entry
+                .into_iter()
+                .map(|e| Entry {
+                    id: e.id,
+                    time: e.time,
+                    changes: e
+                        .changes
+                        .into_iter()
+                        .map(|c| Change {
+                            field: c.field,
+                            value: ChangeValue::Messages(MessagesValue::from_wire(c.value)),
+                        })
+                        .collect(),
+                })
+                .collect();
+            return Ok(Notification {
+                object: wire.object,
+                entries,
+            });
+        }
+    }
+    // General path: every change value is kept raw first, then typed.
     let wire: WireNotification<'_> =
         serde_json::from_slice(body).map_err(|e| WebhookError::from_json(&e))?;
     if wire.object != WHATSAPP_BUSINESS_ACCOUNT {
@@ -66,6 +97,32 @@ pub fn parse(body: &[u8]) -> Result<Notification<'_>, WebhookError> {
         object: wire.object,
         entries,
     })
+}
+
+#[derive(Deserialize)]
+struct FastNotification<'a> {
+    #[serde(borrow, deserialize_with = "de::cow_str")]
+    object: Cow<'a, str>,
+    #[serde(borrow)]
+    entry: Vec<FastEntry<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FastEntry<'a> {
+    #[serde(borrow, deserialize_with = "de::cow_str")]
+    id: Cow<'a, str>,
+    #[serde(default, deserialize_with = "de::opt_i64")]
+    time: Option<i64>,
+    #[serde(borrow)]
+    changes: Vec<FastChange<'a>>,
+}
+
+#[derive(Deserialize)]
+struct FastChange<'a> {
+    #[serde(borrow, deserialize_with = "de::cow_str")]
+    field: Cow<'a, str>,
+    #[serde(borrow)]
+    value: WireMessagesValue<'a>,
 }
 
 // ---------------------------------------------------------------------------
@@ -114,52 +171,58 @@ struct WireMessagesValue<'a> {
 }
 
 fn parse_messages_value(raw: &RawValue) -> ChangeValue<'_> {
-    let Ok(wire) = serde_json::from_str::<WireMessagesValue<'_>>(raw.get()) else {
-        return ChangeValue::Other(Cow::Borrowed(raw));
-    };
-    let mut unparsed = Vec::new();
-    let metadata = match wire.metadata {
-        None => None,
-        Some(m) => match serde_json::from_str::<Metadata<'_>>(m.get()) {
-            Ok(m) => Some(m),
-            Err(_) => {
-                unparsed.push(Cow::Borrowed(m));
-                None
-            }
-        },
-    };
-    fn collect<'a, T>(
-        items: Option<Vec<&'a RawValue>>,
-        unparsed: &mut Vec<Cow<'a, RawValue>>,
-        f: impl Fn(&'a RawValue) -> Option<T>,
-    ) -> Vec<T> {
-        let items = items.unwrap_or_default();
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            match f(item) {
-                Some(t) => out.push(t),
-                None => unparsed.push(Cow::Borrowed(item)),
-            }
-        }
-        out
+    match serde_json::from_str::<WireMessagesValue<'_>>(raw.get()) {
+        Ok(wire) => ChangeValue::Messages(MessagesValue::from_wire(wire)),
+        Err(_) => ChangeValue::Other(Cow::Borrowed(raw)),
     }
-    let contacts = collect(wire.contacts, &mut unparsed, |r| {
-        serde_json::from_str(r.get()).ok()
-    });
-    let messages = collect(wire.messages, &mut unparsed, Message::from_raw);
-    let statuses = collect(wire.statuses, &mut unparsed, Status::from_raw);
-    let errors = collect(wire.errors, &mut unparsed, |r| {
-        serde_json::from_str(r.get()).ok()
-    });
-    ChangeValue::Messages(MessagesValue {
-        messaging_product: wire.messaging_product,
-        metadata,
-        contacts,
-        messages,
-        statuses,
-        errors,
-        unparsed,
-    })
+}
+
+impl<'a> MessagesValue<'a> {
+    fn from_wire(wire: WireMessagesValue<'a>) -> Self {
+        let mut unparsed = Vec::new();
+        let metadata = match wire.metadata {
+            None => None,
+            Some(m) => match serde_json::from_str::<Metadata<'a>>(m.get()) {
+                Ok(m) => Some(m),
+                Err(_) => {
+                    unparsed.push(Cow::Borrowed(m));
+                    None
+                }
+            },
+        };
+        fn collect<'a, T>(
+            items: Option<Vec<&'a RawValue>>,
+            unparsed: &mut Vec<Cow<'a, RawValue>>,
+            f: impl Fn(&'a RawValue) -> Option<T>,
+        ) -> Vec<T> {
+            let items = items.unwrap_or_default();
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match f(item) {
+                    Some(t) => out.push(t),
+                    None => unparsed.push(Cow::Borrowed(item)),
+                }
+            }
+            out
+        }
+        let contacts = collect(wire.contacts, &mut unparsed, |r| {
+            serde_json::from_str(r.get()).ok()
+        });
+        let messages = collect(wire.messages, &mut unparsed, Message::from_raw);
+        let statuses = collect(wire.statuses, &mut unparsed, Status::from_raw);
+        let errors = collect(wire.errors, &mut unparsed, |r| {
+            serde_json::from_str(r.get()).ok()
+        });
+        MessagesValue {
+            messaging_product: wire.messaging_product,
+            metadata,
+            contacts,
+            messages,
+            statuses,
+            errors,
+            unparsed,
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -442,8 +505,43 @@ struct WireStatus<'a> {
     errors: Option<&'a RawValue>,
 }
 
+/// A status whose optional objects have their documented shape: parsed in
+/// one pass. Anything else goes through the lenient [`WireStatus`].
+#[derive(Deserialize)]
+struct StrictStatus<'a> {
+    #[serde(borrow, deserialize_with = "de::cow_str")]
+    id: Cow<'a, str>,
+    #[serde(borrow, deserialize_with = "de::cow_str")]
+    status: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "de::cow_str")]
+    timestamp: Cow<'a, str>,
+    #[serde(default, borrow, deserialize_with = "de::opt_cow_str")]
+    recipient_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "de::opt_cow_str")]
+    biz_opaque_callback_data: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    conversation: Option<Conversation<'a>>,
+    #[serde(default, borrow)]
+    pricing: Option<Pricing<'a>>,
+    #[serde(default, borrow)]
+    errors: Option<Vec<ErrorObject<'a>>>,
+}
+
 impl<'a> Status<'a> {
     fn from_raw(raw: &'a RawValue) -> Option<Self> {
+        if let Ok(w) = serde_json::from_str::<StrictStatus<'a>>(raw.get()) {
+            return Some(Status {
+                id: w.id,
+                status: StatusKind::from_raw(w.status),
+                timestamp: w.timestamp,
+                recipient_id: w.recipient_id,
+                biz_opaque_callback_data: w.biz_opaque_callback_data,
+                conversation: w.conversation,
+                pricing: w.pricing,
+                errors: w.errors.unwrap_or_default(),
+                raw: Cow::Borrowed(raw),
+            });
+        }
         let w: WireStatus<'a> = serde_json::from_str(raw.get()).ok()?;
         Some(Status {
             id: w.id,
