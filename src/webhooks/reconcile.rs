@@ -100,11 +100,13 @@ pub struct MessageRecord {
     pub message_id: String,
     /// The reconciled state.
     pub state: DeliveryState,
-    /// The errors of its failed updates (sorted, without duplicates). They are
-    /// kept even when a delivery wins: the message then failed on some device.
+    /// The errors of its failed updates (sorted, without duplicates, at most
+    /// 16). They are kept even when a delivery wins: the message then failed
+    /// on some device.
     pub errors: Vec<ErrorObject<'static>>,
     /// Its distinct updates, ordered by timestamp then state (not by arrival,
-    /// so the history too is the same whatever the order of arrival).
+    /// so the history too is the same whatever the order of arrival); at
+    /// most 32 entries, the earliest kept.
     pub history: Vec<HistoryEntry>,
     /// The recipient, from the first update that named one.
     pub recipient_id: Option<String>,
@@ -223,15 +225,16 @@ impl StatusTracker {
             status: status.status.as_str().to_owned(),
             timestamp: status.timestamp.clone().into_owned(),
         };
+        // Bounded lists keep their smallest items, so what they hold does not
+        // depend on the order of arrival either.
         let duplicate = match rec
             .history
             .binary_search_by(|h| h.sort_key().cmp(&entry.sort_key()))
         {
             Ok(_) => true,
             Err(pos) => {
-                if rec.history.len() < MAX_HISTORY {
-                    rec.history.insert(pos, entry);
-                }
+                rec.history.insert(pos, entry);
+                rec.history.truncate(MAX_HISTORY);
                 false
             }
         };
@@ -241,9 +244,8 @@ impl StatusTracker {
         for e in &status.errors {
             let e = e.clone().into_owned();
             if let Err(pos) = rec.errors.binary_search(&e) {
-                if rec.errors.len() < MAX_ERRORS {
-                    rec.errors.insert(pos, e);
-                }
+                rec.errors.insert(pos, e);
+                rec.errors.truncate(MAX_ERRORS);
             }
         }
         if rec.recipient_id.is_none() {
