@@ -183,8 +183,9 @@ impl ApiError {
     }
 }
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ApiError {
+    /// Writes the error without the catalogue's guidance (for wrappers with their own).
+    fn write(&self, f: &mut fmt::Formatter<'_>, with_guidance: bool) -> fmt::Result {
         let graph = &self.graph;
         write!(f, "Graph API error {}", graph.code)?;
         if let Some(subcode) = graph.subcode {
@@ -204,13 +205,19 @@ impl fmt::Display for ApiError {
         if let Some(details) = graph.details() {
             write!(f, ": {}", details.trim().trim_end_matches('.'))?;
         }
-        if let Some(entry) = graph.entry() {
-            write!(f, ". What to do: {}", entry.guidance)?;
-        }
         if let Some(trace) = &graph.fbtrace_id {
             write!(f, " (fbtrace_id {trace})")?;
         }
-        Ok(())
+        match graph.entry() {
+            Some(entry) if with_guidance => write!(f, ". What to do: {}", entry.guidance),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, true)
     }
 }
 
@@ -236,13 +243,18 @@ impl AuthError {
 
     /// The guidance text, in the seed's terms.
     pub fn guidance(&self) -> String {
-        let mut text = format!(
+        let mut text = String::new();
+        if let Some(entry) = self.api.entry() {
+            text.push_str(entry.guidance);
+            text.push(' ');
+        }
+        text.push_str(&format!(
             "Paste the access token into the Access Token Debugger ({ACCESS_TOKEN_DEBUGGER}) and \
              check that it has the whatsapp_business_management and whatsapp_business_messaging \
              permissions. If it does not, generate a new token, selecting the Meta app you use \
              for the API calls and those two permissions."
-        );
-        if self.token_expired() {
+        ));
+        if self.token_expired() && !text.contains("System User") {
             text.push_str(
                 " The token has expired or was invalidated: for a token that does not expire \
                  daily, use a System User access token.",
@@ -254,14 +266,9 @@ impl AuthError {
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The API error may end with a sentence of its own guidance: avoid a doubled period.
-        let api = self.api.to_string();
-        write!(
-            f,
-            "authorization failed: {}. {}",
-            api.trim_end_matches('.'),
-            self.guidance()
-        )?;
+        f.write_str("authorization failed: ")?;
+        self.api.write(f, false)?;
+        write!(f, ". What to do: {}", self.guidance())?;
         if let Some(diagnosis) = &self.diagnosis {
             write!(f, " Token check: {diagnosis}")?;
         }
