@@ -11,7 +11,7 @@ use super::CallFuture;
 use crate::client::{Body, Client};
 use crate::error::{DecodeError, Error, Result};
 use crate::layers::facts::Operation;
-use crate::messages::{OutgoingMessage, SendResponse};
+use crate::messages::{OutgoingMessage, SendResponse, Text};
 
 /// A send, ready to `.await`.
 ///
@@ -127,5 +127,16 @@ impl Client {
     /// [`Error::Validation`] and makes no request.
     pub fn send(&self, message: OutgoingMessage) -> SendRequest {
         SendRequest::new(self.clone(), message)
+    }
+
+    /// Sends a plain text message: shorthand for `send(OutgoingMessage::new(to, Text::new(body)))`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wacloud::Client) -> Result<(), wacloud::Error> {
+    /// let sent = client.send_text("+16505551234", "Your order shipped").await?;
+    /// # let _ = sent; Ok(()) }
+    /// ```
+    pub fn send_text(&self, to: impl Into<String>, body: impl Into<String>) -> SendRequest {
+        self.send(OutgoingMessage::new(to, Text::new(body)))
     }
 }

@@ -3,6 +3,12 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+use super::contacts::Contacts;
+use super::interactive::Interactive;
+use super::location::Location;
+use super::media::{Audio, Document, Image, Sticker, Video};
+use super::reaction::Reaction;
+use super::template::Template;
 use super::text::Text;
 use crate::error::ValidationError;
 
@@ -10,38 +16,117 @@ use crate::error::ValidationError;
 pub const MAX_CALLBACK_DATA_LEN: usize = 512;
 
 /// The content of a message: one of Meta's message types.
+///
+/// Every family converts into it with `From`, so [`OutgoingMessage::new`] takes any of them.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageContent {
     /// `type: text`.
     Text(Text),
+    /// `type: template`.
+    Template(Template),
+    /// `type: image`.
+    Image(Image),
+    /// `type: video`.
+    Video(Video),
+    /// `type: audio`.
+    Audio(Audio),
+    /// `type: document`.
+    Document(Document),
+    /// `type: sticker`.
+    Sticker(Sticker),
+    /// `type: location`.
+    Location(Location),
+    /// `type: contacts`.
+    Contacts(Contacts),
+    /// `type: interactive`.
+    Interactive(Interactive),
+    /// `type: reaction`.
+    Reaction(Reaction),
 }
 
 impl MessageContent {
-    /// Meta's `type` value.
+    /// Meta's `type` value, which is also the key of the content object.
     pub fn type_name(&self) -> &'static str {
         match self {
             MessageContent::Text(_) => "text",
+            MessageContent::Template(_) => "template",
+            MessageContent::Image(_) => "image",
+            MessageContent::Video(_) => "video",
+            MessageContent::Audio(_) => "audio",
+            MessageContent::Document(_) => "document",
+            MessageContent::Sticker(_) => "sticker",
+            MessageContent::Location(_) => "location",
+            MessageContent::Contacts(_) => "contacts",
+            MessageContent::Interactive(_) => "interactive",
+            MessageContent::Reaction(_) => "reaction",
         }
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
         match self {
-            MessageContent::Text(text) => text.validate(),
+            MessageContent::Text(content) => content.validate(),
+            MessageContent::Template(content) => content.validate(),
+            MessageContent::Image(content) => content.validate(),
+            MessageContent::Video(content) => content.validate(),
+            MessageContent::Audio(content) => content.validate(),
+            MessageContent::Document(content) => content.validate(),
+            MessageContent::Sticker(content) => content.validate(),
+            MessageContent::Location(content) => content.validate(),
+            MessageContent::Contacts(content) => content.validate(),
+            MessageContent::Interactive(content) => content.validate(),
+            MessageContent::Reaction(content) => content.validate(),
         }
     }
 
     fn serialize_into<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        map.serialize_entry("type", self.type_name())?;
+        let key = self.type_name();
+        map.serialize_entry("type", key)?;
         match self {
-            MessageContent::Text(text) => map.serialize_entry("text", text),
+            MessageContent::Text(content) => map.serialize_entry(key, content),
+            MessageContent::Template(content) => map.serialize_entry(key, content),
+            MessageContent::Image(content) => map.serialize_entry(key, content),
+            MessageContent::Video(content) => map.serialize_entry(key, content),
+            MessageContent::Audio(content) => map.serialize_entry(key, content),
+            MessageContent::Document(content) => map.serialize_entry(key, content),
+            MessageContent::Sticker(content) => map.serialize_entry(key, content),
+            MessageContent::Location(content) => map.serialize_entry(key, content),
+            MessageContent::Contacts(content) => map.serialize_entry(key, content),
+            MessageContent::Interactive(content) => map.serialize_entry(key, content),
+            MessageContent::Reaction(content) => map.serialize_entry(key, content),
         }
     }
 }
 
-impl From<Text> for MessageContent {
-    fn from(text: Text) -> Self {
-        MessageContent::Text(text)
+macro_rules! content_from {
+    ($($family:ident),* $(,)?) => {
+        $(
+            impl From<$family> for MessageContent {
+                fn from(content: $family) -> Self {
+                    MessageContent::$family(content)
+                }
+            }
+        )*
+    };
+}
+
+content_from!(
+    Text,
+    Template,
+    Image,
+    Video,
+    Audio,
+    Document,
+    Sticker,
+    Location,
+    Contacts,
+    Interactive,
+    Reaction
+);
+
+impl From<super::contacts::Contact> for MessageContent {
+    fn from(contact: super::contacts::Contact) -> Self {
+        MessageContent::Contacts(Contacts::from(contact))
     }
 }
 

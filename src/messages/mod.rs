@@ -4,11 +4,49 @@
 //! `context`, `biz_opaque_callback_data`); its [`MessageContent`] is one of the families below.
 //! Every type checks Meta's documented limits in [`OutgoingMessage::validate`], which the
 //! client runs before sending, so a bad message is a typed error and no request.
+//!
+//! | family | types |
+//! |---|---|
+//! | text | [`Text`] |
+//! | template | [`Template`], [`Component`], [`Parameter`] |
+//! | media | [`Image`], [`Video`], [`Audio`], [`Document`], [`Sticker`], by [`MediaSource`] |
+//! | location | [`Location`] |
+//! | contacts | [`Contacts`], [`Contact`], [`Phone`], [`Email`], [`Address`], [`Org`], [`ContactUrl`] |
+//! | interactive | [`Interactive`] (buttons, list, cta_url, flow), [`Header`], [`ReplyButton`], [`Section`], [`Row`], [`Flow`] |
+//! | reaction | [`Reaction`] |
+//!
+//! ```
+//! use wacloud::messages::{Image, OutgoingMessage};
+//! let message = OutgoingMessage::new("+16505551234", Image::from_id("123").caption("x"));
+//! assert_eq!(message.content().type_name(), "image");
+//! ```
 
+mod check;
+mod contacts;
 mod envelope;
+mod interactive;
+mod location;
+mod media;
+mod reaction;
 mod response;
+mod template;
 mod text;
 
-pub use envelope::{Context, MessageContent, OutgoingMessage};
+pub use contacts::{Address, Contact, ContactUrl, Contacts, Email, Org, Phone};
+pub use envelope::{Context, MessageContent, OutgoingMessage, MAX_CALLBACK_DATA_LEN};
+pub use interactive::{
+    Flow, FlowAction, FlowMode, Header, Interactive, ReplyButton, Row, Section, MAX_BODY_TEXT_LEN,
+    MAX_CTA_DISPLAY_TEXT_LEN, MAX_FLOW_CTA_LEN, MAX_FOOTER_TEXT_LEN, MAX_LIST_BODY_TEXT_LEN,
+    MAX_LIST_BUTTON_LEN, MAX_LIST_ROWS, MAX_LIST_SECTIONS, MAX_REPLY_BUTTONS,
+    MAX_REPLY_BUTTON_ID_LEN, MAX_REPLY_BUTTON_TITLE_LEN, MAX_ROW_DESCRIPTION_LEN, MAX_ROW_ID_LEN,
+    MAX_ROW_TITLE_LEN, MAX_SECTION_TITLE_LEN,
+};
+pub use location::Location;
+pub use media::{Audio, Document, Image, MediaSource, Sticker, Video, MAX_CAPTION_LEN};
+pub use reaction::Reaction;
 pub use response::{MessageStatus, SendResponse, SentContact, SentMessage, Wamid};
-pub use text::Text;
+pub use template::{
+    ButtonSubType, Component, LanguagePolicy, Parameter, Template, MAX_BUTTON_INDEX,
+    MAX_COUPON_CODE_LEN, MAX_TEMPLATE_NAME_LEN,
+};
+pub use text::{Text, MAX_TEXT_LEN};

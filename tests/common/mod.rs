@@ -32,3 +32,23 @@ pub fn client(server: &wiremock::MockServer) -> wacloud::Client {
         .build()
         .expect("a valid test client")
 }
+
+/// A client pointed at a mock server with correlation ids off, so a send's body is exactly the
+/// message (no generated `biz_opaque_callback_data`) and can be matched against a fixture.
+pub fn quiet_client(server: &wiremock::MockServer) -> wacloud::Client {
+    wacloud::Client::builder()
+        .access_token(TEST_TOKEN)
+        .phone_number_id(PHONE_NUMBER_ID)
+        .base_url(server.uri())
+        .correlation_ids(false)
+        .build()
+        .expect("a valid test client")
+}
+
+/// The path of the send endpoint a test client posts to: `/v24.0/{phone-number-id}/messages`.
+pub fn messages_path() -> String {
+    format!(
+        "/{}/{PHONE_NUMBER_ID}/messages",
+        wacloud::DEFAULT_API_VERSION
+    )
+}
