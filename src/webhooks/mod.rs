@@ -1,1 +1,27 @@
 //! Webhooks: typed payloads, verification, signature checks and status reconciliation.
+//!
+//! - [`parse`] turns a POST body into a typed, borrowing [`Notification`].
+//! - [`verify_signature`] checks `X-Hub-Signature-256` against the raw body;
+//!   [`verify_handshake`] answers the GET subscription handshake.
+//! - [`StatusTracker`] folds status updates per message id into one
+//!   reconciled state (a `delivered` wins over a `failed`).
+//! - [`router::WebhookReceiver`] (feature `webhook-router`) puts it all
+//!   behind an axum router.
+
+pub(crate) mod de;
+mod error;
+mod payload;
+mod reconcile;
+#[cfg(feature = "webhook-router")]
+pub mod router;
+mod verify;
+
+pub use error::{HandshakeError, SignatureError, WebhookError};
+pub use payload::*;
+pub use reconcile::{
+    DeliveryState, HistoryEntry, MessageRecord, Reconciled, StatusTracker, DEFAULT_CAPACITY,
+    DEFAULT_MAX_AGE,
+};
+pub use verify::{
+    verify_handshake, verify_signature, AppSecret, HandshakeQuery, VerifyToken, SIGNATURE_HEADER,
+};

@@ -1,0 +1,107 @@
+//! A WhatsApp webhook receiver.
+//!
+//! ```text
+//! WHATSAPP_APP_SECRET=... WHATSAPP_VERIFY_TOKEN=... [WEBHOOK_LISTEN=127.0.0.1:8080] \
+//!     cargo run --example webhook_receiver
+//! ```
+//!
+//! For every status update it prints `STATUS <message-id> <raw-status> -> <reconciled-status>`
+//! and for every inbound message `MESSAGE <message-id> <type> <from>` to stdout, one line
+//! each, flushed. Rejected requests (403, 400, 413) print nothing to stdout; logs go to
+//! stderr.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use wacloud::webhooks::router::{Event, WebhookReceiver};
+
+const USAGE: &str = "usage: WHATSAPP_APP_SECRET=<app secret> WHATSAPP_VERIFY_TOKEN=<verify token> \
+[WEBHOOK_LISTEN=127.0.0.1:8080] cargo run --example webhook_receiver";
+
+fn required(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            eprintln!("error: environment variable {name} is required");
+            None
+        }
+    }
+}
+
+fn print_line(line: String) {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (pipe reader gone) must not kill the receiver.
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn describe(event: &Event) -> Option<String> {
+    match event {
+        Event::Status {
+            status, reconciled, ..
+        } => Some(format!(
+            "STATUS {} {} -> {}",
+            status.id, status.status, reconciled.state
+        )),
+        Event::Message { message, .. } => Some(format!(
+            "MESSAGE {} {} {}",
+            message.id, message.kind, message.from
+        )),
+        Event::Error { error, .. } => {
+            eprintln!(
+                "webhook error: code {:?}: {}",
+                error.code,
+                error.message.as_deref().unwrap_or("")
+            );
+            None
+        }
+        _ => None,
+    }
+}
+
+fn main() -> ExitCode {
+    let (Some(secret), Some(token)) = (
+        required("WHATSAPP_APP_SECRET"),
+        required("WHATSAPP_VERIFY_TOKEN"),
+    ) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let listen = std::env::var("WEBHOOK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(&listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {listen}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match listener.local_addr() {
+            Ok(addr) => eprintln!("webhook_receiver listening on http://{addr}"),
+            Err(_) => eprintln!("webhook_receiver listening on http://{listen}"),
+        }
+        let receiver = WebhookReceiver::new(secret, token).on_event(|event: Event| async move {
+            if let Some(line) = describe(&event) {
+                print_line(line);
+            }
+        });
+        match receiver.serve(listener).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: server failed: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
