@@ -30,6 +30,9 @@ pub enum RejectReason {
         range: String,
         /// Where the rule comes from.
         source: String,
+        /// The rule's effective period in words (e.g. `in effect until 2024-05-15 (exclusive)`),
+        /// so that a dated rule explains why it applied on the day it was checked.
+        effective: String,
     },
 }
 
@@ -46,10 +49,11 @@ impl fmt::Display for RecipientRejected {
                 region,
                 range,
                 source,
+                effective,
             } => write!(
                 f,
                 "recipient {} rejected before sending by rule {rule}: {region} ({range}) cannot \
-                 receive WhatsApp Business Platform messages (source: {source})",
+                 receive WhatsApp Business Platform messages (source: {source}; {effective})",
                 self.recipient
             ),
         }
