@@ -161,8 +161,17 @@ impl Client {
             return self.execute_inner(call).await;
         };
         call.facts.deadline = Some(clock.now() + deadline);
+        // Biased: when a layer's own deadline wait (e.g. at the outage gate, which knows nothing
+        // was sent) ends in the same tick as this timer, its more precise error wins.
         tokio::select! {
-            result = self.execute_inner(call) => result,
+            biased;
+            result = self.execute_inner(call) => match result {
+                Err(Error::DeadlineExceeded(mut exceeded)) => {
+                    exceeded.deadline = deadline;
+                    Err(Error::DeadlineExceeded(exceeded))
+                }
+                other => other,
+            },
             () = clock.sleep(deadline) => Err(Error::DeadlineExceeded(Box::new(DeadlineExceeded {
                 deadline,
                 stage: "waiting for the answer".to_owned(),

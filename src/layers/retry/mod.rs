@@ -1,26 +1,533 @@
-//! Retry (placeholder pass-through until the retry layer lands on this branch).
+//! Retry: classify each failure by its Graph code, back off, share an outage gate and a retry
+//! budget across clones of the client, and never repeat a request that may have been acted on.
+//!
+//! - [`classify`](self#classification): the Graph error code in the body decides (the
+//!   catalogue's [`RetryClass`]); the HTTP status only without a Graph body (429 is throttled,
+//!   502/503/504 transient); failures without an answer are retried only when the connection
+//!   failed before the request was written, or when the call allows retrying an unknown outcome.
+//! - [`Schedule`]: jittered exponential backoff per class. Code 2 (API Service: up to 5 minutes
+//!   of downtime while Meta updates the API) is retried for 330 s by default.
+//! - The outage gate: once code 2 (or 131016, 133004) is seen, every call on the client waits
+//!   instead of sending, and one probe at a time tests recovery on the outage schedule.
+//! - The budget ([`BudgetConfig`]): a token bucket of retries per client, refilled by successes.
+//! - Pair holds: after 131056 the same recipient waits (6 s or more) while others go on.
+//!
+//! # Classification
+//! | outcome | class | default schedule |
+//! |---|---|---|
+//! | code 2 | outage (gate) | 1 s doubling to 30 s, 330 s in all |
+//! | codes 1, 131000, 131057; 131016, 133004 (gate); connect failure; HTTP 502/503/504 | transient | 0.5, 1, 2, 4 s; 4 retries within 10 s |
+//! | codes 4, 80007, 130429; HTTP 429 | throttled | `Retry-After` (up to 60 s) or 2, 4, 8, 16 s; within 90 s |
+//! | code 131056 | pair | 6, 12, 24 s for that recipient; within 60 s |
+//! | timeout or dropped connection after writing | unknown outcome | not retried for sends unless allowed |
+//! | any other code, later codes | never | the answer is returned untouched |
+//!
+//! Every wait goes through the client's [`Clock`](crate::time::Clock). Each decision is a
+//! tracing event with target `wacloud::retry`, and is passed to the policy's observer
+//! ([`RetryPolicy::on_event`]).
+
+mod budget;
+mod classify;
+mod gate;
+mod schedule;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-use crate::time::SharedClock;
+pub use budget::BudgetConfig;
+pub use schedule::{parse_retry_after, Schedule};
 
-/// The retry policy.
-#[derive(Debug, Clone, Default)]
-pub struct RetryPolicy {}
+use self::budget::RetryBudget;
+use self::classify::{Failure, Verdict};
+use self::gate::{recipient_key, Gate, LastAnswer, PairHolds, Pass};
+use crate::error::{DeadlineExceeded, Error, RetriesExhausted, RetryClass, SentState};
+use crate::layers::facts::{Operation, RequestFacts};
+use crate::time::{Instant, SharedClock};
 
-/// The retry middleware.
-#[derive(Debug)]
+/// A function called with every retry decision (to print or count retries).
+pub type RetryObserver = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
+
+/// How the retry layer retries.
+///
+/// ```
+/// use std::time::Duration;
+/// use wacloud::layers::retry::{RetryPolicy, Schedule};
+/// let policy = RetryPolicy::default()
+///     .outage(Schedule::outage().max_elapsed(Duration::from_secs(600)))
+///     .on_event(|event| println!("{event}"));
+/// assert_eq!(policy.outage.max_elapsed, Duration::from_secs(600));
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// The schedule for code 2 (and the probes of the outage gate).
+    pub outage: Schedule,
+    /// The schedule for passing faults and connect failures.
+    pub transient: Schedule,
+    /// The schedule for rate limits without a `Retry-After`.
+    pub throttled: Schedule,
+    /// The schedule for the pair limit (131056), per recipient.
+    pub pair: Schedule,
+    /// The longest `Retry-After` the layer waits for; a longer one fails the call at once
+    /// (an automatic retry should not sit through it, nor retry before it).
+    pub max_retry_after: Duration,
+    /// The Graph codes that close the shared outage gate (code 2 and any code of the outage
+    /// class always do).
+    pub gate_codes: Vec<i64>,
+    /// The shared retry budget; `None` does not limit retries by a budget.
+    pub budget: Option<BudgetConfig>,
+    /// Called with every retry decision.
+    pub observer: Option<RetryObserver>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            outage: Schedule::outage(),
+            transient: Schedule::transient(),
+            throttled: Schedule::throttled(),
+            pair: Schedule::pair(),
+            max_retry_after: Duration::from_secs(60),
+            gate_codes: vec![2, 131_016, 133_004],
+            budget: Some(BudgetConfig::default()),
+            observer: None,
+        }
+    }
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("outage", &self.outage)
+            .field("transient", &self.transient)
+            .field("throttled", &self.throttled)
+            .field("pair", &self.pair)
+            .field("max_retry_after", &self.max_retry_after)
+            .field("gate_codes", &self.gate_codes)
+            .field("budget", &self.budget)
+            .field(
+                "observer",
+                &self.observer.as_ref().map(|_| "Fn(&RetryEvent)"),
+            )
+            .finish()
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries (the outage gate still holds calls back while another call
+    /// has seen an outage).
+    pub fn none() -> Self {
+        RetryPolicy {
+            outage: Schedule::none(),
+            transient: Schedule::none(),
+            throttled: Schedule::none(),
+            pair: Schedule::none(),
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets the outage schedule.
+    pub fn outage(mut self, schedule: Schedule) -> Self {
+        self.outage = schedule;
+        self
+    }
+
+    /// Sets the transient schedule.
+    pub fn transient(mut self, schedule: Schedule) -> Self {
+        self.transient = schedule;
+        self
+    }
+
+    /// Sets the throttled schedule.
+    pub fn throttled(mut self, schedule: Schedule) -> Self {
+        self.throttled = schedule;
+        self
+    }
+
+    /// Sets the pair-limit schedule.
+    pub fn pair(mut self, schedule: Schedule) -> Self {
+        self.pair = schedule;
+        self
+    }
+
+    /// Sets the longest `Retry-After` honoured.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// Sets the codes that close the outage gate.
+    pub fn gate_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
+        self.gate_codes = codes.into_iter().collect();
+        self
+    }
+
+    /// Sets (or removes, with `None`) the retry budget.
+    pub fn budget(mut self, budget: Option<BudgetConfig>) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Calls `observer` with every retry decision (e.g. to print each retry and its wait).
+    pub fn on_event(mut self, observer: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// The schedule of a class (`None` for classes that are never retried).
+    pub fn schedule(&self, class: RetryClass) -> Option<&Schedule> {
+        match class {
+            RetryClass::Outage => Some(&self.outage),
+            RetryClass::Transient => Some(&self.transient),
+            RetryClass::Throttled => Some(&self.throttled),
+            RetryClass::Pair => Some(&self.pair),
+            _ => None,
+        }
+    }
+
+    fn schedule_or_none(&self, class: RetryClass) -> Schedule {
+        self.schedule(class).copied().unwrap_or_else(Schedule::none)
+    }
+}
+
+/// What the retry layer decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryEventKind {
+    /// An attempt failed and the call will try again after `delay`.
+    Retrying,
+    /// This call's failure closed the outage gate: calls wait, the first probe goes after `delay`.
+    OutageStarted,
+    /// The call reached a closed gate and waits (the next probe is due after `delay`).
+    WaitingForOutage,
+    /// The call sends its request as the outage gate's probe.
+    Probing,
+    /// A probe got an answer: the gate is open again (`delay` is how long the outage lasted).
+    OutageEnded,
+    /// The call stops retrying and fails.
+    GaveUp,
+}
+
+/// One retry decision, as the observer and the tracing events see it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RetryEvent {
+    /// What happened.
+    pub kind: RetryEventKind,
+    /// The call's operation.
+    pub operation: Operation,
+    /// The call's correlation id, when it has one.
+    pub correlation_id: Option<String>,
+    /// Attempts this call has made so far.
+    pub attempt: u32,
+    /// The retry class of the failure, when there is one.
+    pub class: Option<RetryClass>,
+    /// The Graph error code of the failure, when the API sent one.
+    pub code: Option<i64>,
+    /// The HTTP status of the failure, when an answer came.
+    pub status: Option<u16>,
+    /// The wait chosen (see [`RetryEventKind`] for what it measures).
+    pub delay: Duration,
+    /// Time since the call entered the retry layer.
+    pub elapsed: Duration,
+    /// Why.
+    pub reason: String,
+}
+
+impl fmt::Display for RetryEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} attempt {}", self.operation, self.attempt)?;
+        if let Some(code) = self.code {
+            write!(f, ", code {code}")?;
+        } else if let Some(status) = self.status {
+            write!(f, ", HTTP {status}")?;
+        }
+        if let Some(class) = self.class {
+            write!(f, " ({class:?})")?;
+        }
+        match self.kind {
+            RetryEventKind::Retrying => write!(f, ": retrying in {:.1?}", self.delay)?,
+            RetryEventKind::OutageStarted => write!(
+                f,
+                ": API outage, holding calls back; first probe in {:.1?}",
+                self.delay
+            )?,
+            RetryEventKind::WaitingForOutage => write!(
+                f,
+                ": waiting for the API outage to end (next probe in {:.1?})",
+                self.delay
+            )?,
+            RetryEventKind::Probing => write!(f, ": probing whether the API is back")?,
+            RetryEventKind::OutageEnded => {
+                write!(f, ": the API is back after {:.1?}", self.delay)?;
+            }
+            RetryEventKind::GaveUp => write!(f, ": giving up after {:.1?}", self.elapsed)?,
+        }
+        write!(f, " ({})", self.reason)
+    }
+}
+
+/// The retry middleware. Clones share the outage gate, the budget and the pair holds (as do
+/// clones of a [`Client`](crate::Client), which share one layer).
+#[derive(Clone)]
 pub struct RetryLayer {
-    _clock: SharedClock,
+    policy: Arc<RetryPolicy>,
+    clock: SharedClock,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    gate: Gate,
+    budget: RetryBudget,
+    pairs: PairHolds,
+}
+
+impl fmt::Debug for RetryLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryLayer")
+            .field("policy", &self.policy)
+            .field("outage", &self.outage_in_progress())
+            .field("budget_remaining", &self.budget_remaining())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RetryLayer {
-    /// A retry layer.
-    pub fn new(_policy: RetryPolicy, clock: SharedClock) -> Self {
-        RetryLayer { _clock: clock }
+    /// A retry layer with this policy, waiting on this clock.
+    pub fn new(policy: RetryPolicy, clock: SharedClock) -> Self {
+        RetryLayer {
+            shared: Arc::new(Shared {
+                gate: Gate::default(),
+                budget: RetryBudget::new(policy.budget),
+                pairs: PairHolds::default(),
+            }),
+            policy: Arc::new(policy),
+            clock,
+        }
     }
+
+    /// The policy.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Whether the outage gate is closed right now.
+    pub fn outage_in_progress(&self) -> bool {
+        self.shared.gate.next_probe().is_some()
+    }
+
+    /// Tokens left in the retry budget (`None` without a budget).
+    pub fn budget_remaining(&self) -> Option<u32> {
+        self.shared.budget.remaining()
+    }
+}
+
+/// One call's progress through the layer.
+struct CallState {
+    facts: RequestFacts,
+    start: Instant,
+    attempts: u32,
+}
+
+impl CallState {
+    fn event(&self, kind: RetryEventKind, now: Instant, reason: impl Into<String>) -> RetryEvent {
+        RetryEvent {
+            kind,
+            operation: self.facts.operation,
+            correlation_id: self.facts.correlation_id.clone(),
+            attempt: self.attempts,
+            class: None,
+            code: None,
+            status: None,
+            delay: Duration::ZERO,
+            elapsed: now.saturating_duration_since(self.start),
+            reason: reason.into(),
+        }
+    }
+
+    fn failure_event(
+        &self,
+        kind: RetryEventKind,
+        now: Instant,
+        failure: &Failure,
+        delay: Duration,
+        reason: impl Into<String>,
+    ) -> RetryEvent {
+        RetryEvent {
+            class: Some(failure.class),
+            code: failure.code,
+            status: failure.status,
+            delay,
+            ..self.event(kind, now, reason)
+        }
+    }
+
+    fn deadline_error(&self, stage: &str) -> reqwest_middleware::Error {
+        let deadline = self.facts.deadline.map_or(Duration::ZERO, |deadline| {
+            deadline.saturating_duration_since(self.start)
+        });
+        Error::DeadlineExceeded(Box::new(DeadlineExceeded {
+            deadline,
+            stage: stage.to_owned(),
+            sent: SentState::NotSent,
+        }))
+        .into_middleware()
+    }
+}
+
+impl RetryLayer {
+    fn emit(&self, event: &RetryEvent) {
+        let delay_ms = u64::try_from(event.delay.as_millis()).unwrap_or(u64::MAX);
+        let elapsed_ms = u64::try_from(event.elapsed.as_millis()).unwrap_or(u64::MAX);
+        let class = event.class.map(|class| format!("{class:?}"));
+        match event.kind {
+            RetryEventKind::GaveUp => tracing::warn!(
+                target: "wacloud::retry",
+                kind = ?event.kind,
+                operation = %event.operation,
+                correlation_id = event.correlation_id.as_deref(),
+                attempt = event.attempt,
+                code = event.code,
+                status = event.status,
+                class = class.as_deref(),
+                elapsed_ms,
+                reason = %event.reason,
+                "giving up"
+            ),
+            RetryEventKind::WaitingForOutage | RetryEventKind::Probing => tracing::debug!(
+                target: "wacloud::retry",
+                kind = ?event.kind,
+                operation = %event.operation,
+                correlation_id = event.correlation_id.as_deref(),
+                attempt = event.attempt,
+                delay_ms,
+                elapsed_ms,
+                reason = %event.reason,
+                "outage gate"
+            ),
+            _ => tracing::info!(
+                target: "wacloud::retry",
+                kind = ?event.kind,
+                operation = %event.operation,
+                correlation_id = event.correlation_id.as_deref(),
+                attempt = event.attempt,
+                code = event.code,
+                status = event.status,
+                class = class.as_deref(),
+                delay_ms,
+                elapsed_ms,
+                reason = %event.reason,
+                "retry"
+            ),
+        }
+        if let Some(observer) = &self.policy.observer {
+            observer(event);
+        }
+    }
+
+    /// Fails the call: the raw failure when it was never retried, `RetriesExhausted` otherwise.
+    fn give_up(
+        &self,
+        call: &CallState,
+        failure: Failure,
+        reason: &str,
+    ) -> reqwest_middleware::Result<Response> {
+        let now = self.clock.now();
+        self.emit(&call.failure_event(
+            RetryEventKind::GaveUp,
+            now,
+            &failure,
+            Duration::ZERO,
+            reason,
+        ));
+        if call.attempts <= 1 {
+            return failure.into_raw();
+        }
+        let class = failure.class;
+        Err(Error::RetriesExhausted(Box::new(RetriesExhausted {
+            attempts: call.attempts,
+            elapsed: now.saturating_duration_since(call.start),
+            class,
+            last: failure.into_error(&call.facts),
+        }))
+        .into_middleware())
+    }
+
+    /// Waits out a pair hold on the call's recipient.
+    async fn wait_pair_hold(&self, call: &CallState) -> Result<(), reqwest_middleware::Error> {
+        let Some(recipient) = call.facts.recipient.as_deref() else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let Some(until) = self.shared.pairs.until(&recipient_key(recipient), now) else {
+            return Ok(());
+        };
+        if call.facts.deadline.is_some_and(|deadline| deadline < until) {
+            self.emit(&call.event(
+                RetryEventKind::GaveUp,
+                now,
+                "the deadline comes before this recipient's pair-limit wait ends",
+            ));
+            return Err(call.deadline_error("waiting for this recipient's pair rate limit"));
+        }
+        self.clock.sleep_until(until).await;
+        Ok(())
+    }
+
+    /// Waits at the outage gate.
+    async fn wait_gate(&self, call: &CallState) -> Result<Option<gate::ProbeSlot<'_>>, GateStop> {
+        let gate = &self.shared.gate;
+        if let Some(next_probe) = gate.next_probe() {
+            let now = self.clock.now();
+            self.emit(&RetryEvent {
+                delay: next_probe.saturating_duration_since(now),
+                ..call.event(
+                    RetryEventKind::WaitingForOutage,
+                    now,
+                    "the API reported an outage; one probe at a time tests recovery",
+                )
+            });
+        }
+        let policy = Arc::clone(&self.policy);
+        let start = call.start;
+        let budget_end =
+            move |class: RetryClass| start + policy.schedule_or_none(class).max_elapsed;
+        match gate
+            .pass(&*self.clock, call.facts.deadline, &budget_end)
+            .await
+        {
+            Pass::Open => Ok(None),
+            Pass::Probe(slot) => {
+                self.emit(&call.event(
+                    RetryEventKind::Probing,
+                    self.clock.now(),
+                    "this call's request tests whether the API is back",
+                ));
+                Ok(Some(slot))
+            }
+            Pass::Deadline => Err(GateStop::Deadline),
+            Pass::Exhausted { class, last } => Err(GateStop::Exhausted { class, last }),
+        }
+    }
+}
+
+enum GateStop {
+    Deadline,
+    Exhausted { class: RetryClass, last: LastAnswer },
+}
+
+fn last_answer(failure: &Failure) -> Option<LastAnswer> {
+    let graph = Box::new(failure.graph()?.clone());
+    Some(LastAnswer {
+        status: failure.status.unwrap_or(0),
+        graph,
+    })
 }
 
 #[async_trait::async_trait]
@@ -31,6 +538,281 @@ impl Middleware for RetryLayer {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        next.run(req, extensions).await
+        // Without facts (the layer used in another stack), assume the worst: side effects.
+        let facts = RequestFacts::of(extensions)
+            .cloned()
+            .unwrap_or_else(|| RequestFacts::new(Operation::Send, ""));
+        let mut call = CallState {
+            facts,
+            start: self.clock.now(),
+            attempts: 0,
+        };
+        let mut template = Some(req);
+        let mut last: Option<Failure> = None;
+        loop {
+            self.wait_pair_hold(&call).await?;
+            let probe = match self.wait_gate(&call).await {
+                Ok(probe) => probe,
+                Err(GateStop::Deadline) => {
+                    self.emit(&call.event(
+                        RetryEventKind::GaveUp,
+                        self.clock.now(),
+                        "the deadline passed while waiting for the API outage to end",
+                    ));
+                    return Err(call.deadline_error("waiting for the API outage to end"));
+                }
+                Err(GateStop::Exhausted { class, last: seen }) => {
+                    if let Some(failure) = last.take() {
+                        return self.give_up(
+                            &call,
+                            failure,
+                            "the outage outlasted this call's retry schedule",
+                        );
+                    }
+                    let now = self.clock.now();
+                    self.emit(&RetryEvent {
+                        class: Some(class),
+                        code: Some(seen.graph.code),
+                        status: Some(seen.status),
+                        ..call.event(
+                            RetryEventKind::GaveUp,
+                            now,
+                            "the outage outlasted this call's retry schedule",
+                        )
+                    });
+                    return Err(Error::RetriesExhausted(Box::new(RetriesExhausted {
+                        attempts: call.attempts,
+                        elapsed: now.saturating_duration_since(call.start),
+                        class,
+                        last: crate::client::api_error(seen.status, *seen.graph),
+                    }))
+                    .into_middleware());
+                }
+            };
+
+            let Some(current) = template.take() else {
+                // Unreachable: the loop only continues while a copy is kept.
+                return match last {
+                    Some(failure) => failure.into_raw(),
+                    None => Err(Error::Validation(crate::error::ValidationError::new(
+                        "request",
+                        "the retry layer lost its request",
+                    ))
+                    .into_middleware()),
+                };
+            };
+            let request = match current.try_clone() {
+                Some(copy) => {
+                    template = Some(current);
+                    copy
+                }
+                None => {
+                    tracing::warn!(
+                        target: "wacloud::retry",
+                        operation = %call.facts.operation,
+                        "the request body cannot be cloned (a stream): it is sent once, without retries"
+                    );
+                    current
+                }
+            };
+            call.attempts += 1;
+            let result = next.clone().run(request, extensions).await;
+            let verdict = classify::classify(result, &call.facts, &self.policy).await;
+            let now = self.clock.now();
+            let failure = match verdict {
+                Verdict::Success(response) => {
+                    let lasted = match probe {
+                        Some(slot) => slot.up(now),
+                        None => self.shared.gate.report_up(now),
+                    };
+                    if let Some(lasted) = lasted {
+                        self.emit(&RetryEvent {
+                            delay: lasted,
+                            ..call.event(RetryEventKind::OutageEnded, now, "an attempt succeeded")
+                        });
+                    }
+                    self.shared.budget.deposit_success();
+                    return Ok(response);
+                }
+                Verdict::Final {
+                    result,
+                    answered,
+                    reason,
+                } => {
+                    if answered {
+                        let lasted = match probe {
+                            Some(slot) => slot.up(now),
+                            None => self.shared.gate.report_up(now),
+                        };
+                        if let Some(lasted) = lasted {
+                            self.emit(&RetryEvent {
+                                delay: lasted,
+                                ..call.event(
+                                    RetryEventKind::OutageEnded,
+                                    now,
+                                    "the API answered a probe",
+                                )
+                            });
+                        }
+                    } else if let Some(slot) = probe {
+                        let policy = &self.policy;
+                        slot.failed(now, None, &|class, step| {
+                            policy.schedule_or_none(class).delay(step)
+                        });
+                    }
+                    tracing::debug!(
+                        target: "wacloud::retry",
+                        operation = %call.facts.operation,
+                        attempt = call.attempts,
+                        reason,
+                        "not retried"
+                    );
+                    return result;
+                }
+                Verdict::Retry(failure) => failure,
+            };
+
+            let schedule = self.policy.schedule_or_none(failure.class);
+            let elapsed = now.saturating_duration_since(call.start);
+
+            if failure.gate {
+                let policy = &self.policy;
+                let delay_of =
+                    |class: RetryClass, step: u32| policy.schedule_or_none(class).delay(step);
+                let seen = last_answer(&failure);
+                match (probe, seen) {
+                    (Some(slot), seen) => {
+                        let wait =
+                            slot.failed(now, seen.map(|seen| (failure.class, seen)), &delay_of);
+                        self.emit(&call.failure_event(
+                            RetryEventKind::Retrying,
+                            now,
+                            &failure,
+                            wait,
+                            "the probe failed; the next probe waits longer",
+                        ));
+                    }
+                    (None, Some(seen)) => {
+                        let first = delay_of(failure.class, 0);
+                        if let Some(wait) =
+                            self.shared
+                                .gate
+                                .report_failure(now, failure.class, seen, first)
+                        {
+                            self.emit(&call.failure_event(
+                                RetryEventKind::OutageStarted,
+                                now,
+                                &failure,
+                                wait,
+                                "the API reported an outage",
+                            ));
+                        }
+                    }
+                    (None, None) => {}
+                }
+                if template.is_none() {
+                    return self.give_up(&call, failure, "the request cannot be cloned to retry");
+                }
+                if call.attempts > schedule.max_retries || elapsed >= schedule.max_elapsed {
+                    return self.give_up(
+                        &call,
+                        failure,
+                        "the outage outlasted this call's retry schedule",
+                    );
+                }
+                last = Some(failure);
+                continue;
+            }
+
+            // Not a gate failure. A probe that got an answer still proves the API is up.
+            if let Some(slot) = probe {
+                if failure.answered() {
+                    if let Some(lasted) = slot.up(now) {
+                        self.emit(&RetryEvent {
+                            delay: lasted,
+                            ..call.event(
+                                RetryEventKind::OutageEnded,
+                                now,
+                                "the API answered a probe",
+                            )
+                        });
+                    }
+                } else {
+                    let policy = &self.policy;
+                    slot.failed(now, None, &|class, step| {
+                        policy.schedule_or_none(class).delay(step)
+                    });
+                }
+            }
+            let retries = call.attempts - 1;
+            if template.is_none() {
+                return self.give_up(&call, failure, "the request cannot be cloned to retry");
+            }
+            if retries >= schedule.max_retries {
+                return self.give_up(&call, failure, "no retries left in this class's schedule");
+            }
+            let mut delay = match failure.retry_after {
+                Some(wait) if wait > self.policy.max_retry_after => {
+                    return self.give_up(
+                        &call,
+                        failure,
+                        "the server's Retry-After is longer than the policy waits",
+                    );
+                }
+                Some(wait) => schedule::stretch(wait, schedule.jitter),
+                None => schedule.delay(retries),
+            };
+            let remaining = schedule.max_elapsed.saturating_sub(elapsed);
+            if remaining.is_zero() {
+                return self.give_up(&call, failure, "this class's retry time is used up");
+            }
+            if delay > remaining {
+                if failure.retry_after.is_some() {
+                    return self.give_up(
+                        &call,
+                        failure,
+                        "the server's Retry-After goes past this class's retry time",
+                    );
+                }
+                // The last attempt lands at the end of the schedule's time.
+                delay = remaining;
+            }
+            if call
+                .facts
+                .deadline
+                .is_some_and(|deadline| now + delay >= deadline)
+            {
+                return self.give_up(
+                    &call,
+                    failure,
+                    "the call's deadline comes before the next attempt",
+                );
+            }
+            if !self.shared.budget.try_withdraw(failure.timeout) {
+                return self.give_up(
+                    &call,
+                    failure,
+                    "the client's retry budget is empty (too many recent failures)",
+                );
+            }
+            let reason = match (failure.class, failure.retry_after) {
+                (_, Some(wait)) => format!("{}; honouring Retry-After of {wait:?}", failure.reason),
+                (RetryClass::Pair, _) => format!(
+                    "{}; this recipient waits, other recipients go on",
+                    failure.reason
+                ),
+                _ => failure.reason.to_owned(),
+            };
+            self.emit(&call.failure_event(RetryEventKind::Retrying, now, &failure, delay, reason));
+            if failure.class == RetryClass::Pair {
+                if let Some(recipient) = call.facts.recipient.as_deref() {
+                    self.shared
+                        .pairs
+                        .hold(recipient_key(recipient), now + delay);
+                }
+            }
+            self.clock.sleep(delay).await;
+            last = Some(failure);
+        }
     }
 }

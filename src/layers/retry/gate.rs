@@ -1,0 +1,435 @@
+//! The outage gate shared by every clone of a client, and the per-recipient pair holds.
+//!
+//! When the API reports an outage (code 2, or another gate code), sending more requests only
+//! adds load and burns attempts. The gate closes: every call waits instead of sending, and one
+//! call at a time, on the backoff schedule, sends its real request as a probe. When a probe gets
+//! an answer, the gate opens and the waiting calls go on at once (the rate-limit layer paces
+//! them). So during an outage of T seconds with N waiting calls the server sees about
+//! N + T / backoff requests, not N times the attempts.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::error::{GraphError, RetryClass};
+use crate::time::{Clock, Instant};
+
+/// The last error answer seen during an outage, for calls that give up while waiting.
+#[derive(Debug, Clone)]
+pub(crate) struct LastAnswer {
+    pub(crate) status: u16,
+    pub(crate) graph: Box<GraphError>,
+}
+
+#[derive(Debug)]
+enum State {
+    Open,
+    Closed(Box<Outage>),
+}
+
+#[derive(Debug)]
+struct Guarded {
+    state: State,
+    /// Failed probes since the gate was created: lets a waiter past its budget tell whether a
+    /// probe failed after its budget ended.
+    failed_probes: u64,
+}
+
+#[derive(Debug)]
+struct Outage {
+    since: Instant,
+    class: RetryClass,
+    step: u32,
+    next_probe: Instant,
+    probing: bool,
+    last: LastAnswer,
+}
+
+/// What a call waiting at the gate got.
+pub(crate) enum Pass<'a> {
+    /// The gate is open: send.
+    Open,
+    /// The gate is closed and this call is the probe: send, then report.
+    Probe(ProbeSlot<'a>),
+    /// The call's deadline came first.
+    Deadline,
+    /// The call's retry budget for the outage ran out while a probe was in flight.
+    Exhausted { class: RetryClass, last: LastAnswer },
+}
+
+/// The shared gate.
+#[derive(Debug)]
+pub(crate) struct Gate {
+    state: Mutex<Guarded>,
+    changed: watch::Sender<u64>,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate {
+            state: Mutex::new(Guarded {
+                state: State::Open,
+                failed_probes: 0,
+            }),
+            changed: watch::Sender::new(0),
+        }
+    }
+}
+
+/// Escalates an outage's class: an outage (code 2) stays one until the gate opens, so that a
+/// transient code during an API update does not cut the waiters' patience short.
+fn stronger(current: RetryClass, new: RetryClass) -> RetryClass {
+    if current == RetryClass::Outage {
+        current
+    } else {
+        new
+    }
+}
+
+impl Gate {
+    fn lock(&self) -> MutexGuard<'_, Guarded> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    fn notify(&self) {
+        self.changed.send_modify(|generation| {
+            *generation = generation.wrapping_add(1);
+        });
+    }
+
+    /// Whether an outage is going on; if so, when the next probe is due.
+    pub(crate) fn next_probe(&self) -> Option<Instant> {
+        match &self.lock().state {
+            State::Open => None,
+            State::Closed(outage) => Some(outage.next_probe),
+        }
+    }
+
+    /// Waits until the call may send: the gate is open, or it is this call's turn to probe.
+    ///
+    /// `budget_end` gives, for the outage's class, the instant this call stops retrying. A call
+    /// that reaches it makes one last attempt as the probe (so that its final attempt lands at
+    /// the end of its budget, after the 5 minutes of an update) unless a probe fails after that
+    /// instant: then it gives up without sending. While a probe is in flight it waits for it.
+    pub(crate) async fn pass(
+        &self,
+        clock: &dyn Clock,
+        deadline: Option<Instant>,
+        budget_end: &(dyn Fn(RetryClass) -> Instant + Send + Sync),
+    ) -> Pass<'_> {
+        let mut changes = self.changed.subscribe();
+        // The failed-probe count when this call's budget ran out.
+        let mut failed_at_end: Option<u64> = None;
+        loop {
+            changes.borrow_and_update();
+            let wake_at = {
+                let mut guarded = self.lock();
+                let failed_probes = guarded.failed_probes;
+                let State::Closed(outage) = &mut guarded.state else {
+                    return Pass::Open;
+                };
+                let now = clock.now();
+                if deadline.is_some_and(|deadline| now >= deadline) {
+                    return Pass::Deadline;
+                }
+                let end = budget_end(outage.class);
+                let past_end = now >= end;
+                if past_end {
+                    let noted = *failed_at_end.get_or_insert(failed_probes);
+                    if failed_probes > noted {
+                        return Pass::Exhausted {
+                            class: outage.class,
+                            last: outage.last.clone(),
+                        };
+                    }
+                }
+                if !outage.probing && (now >= outage.next_probe || past_end) {
+                    outage.probing = true;
+                    return Pass::Probe(ProbeSlot {
+                        gate: self,
+                        resolved: false,
+                    });
+                }
+                let mut wake_at = if outage.probing || past_end {
+                    // Woken by the probe's result.
+                    None
+                } else {
+                    Some(outage.next_probe.min(end))
+                };
+                if let Some(deadline) = deadline {
+                    wake_at = Some(wake_at.map_or(deadline, |at| at.min(deadline)));
+                }
+                wake_at
+            };
+            let sleep = async {
+                match wake_at {
+                    Some(at) => clock.sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::pin!(sleep);
+            tokio::select! {
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        // Cannot happen (the sender lives in `self`); never spin if it did.
+                        sleep.as_mut().await;
+                    }
+                }
+                () = sleep.as_mut() => {}
+            }
+        }
+    }
+
+    /// A call that was not the probe got a gate failure: closes the gate if it was open.
+    /// Returns the wait until the first probe when this call closed it.
+    pub(crate) fn report_failure(
+        &self,
+        now: Instant,
+        class: RetryClass,
+        last: LastAnswer,
+        first_delay: Duration,
+    ) -> Option<Duration> {
+        let mut guarded = self.lock();
+        match &mut guarded.state {
+            State::Open => {
+                guarded.state = State::Closed(Box::new(Outage {
+                    since: now,
+                    class,
+                    step: 0,
+                    next_probe: now + first_delay,
+                    probing: false,
+                    last,
+                }));
+                drop(guarded);
+                self.notify();
+                Some(first_delay)
+            }
+            State::Closed(outage) => {
+                outage.class = stronger(outage.class, class);
+                outage.last = last;
+                None
+            }
+        }
+    }
+
+    /// A call that was not the probe got an answer that proves the API is up: opens the gate.
+    /// Returns how long the outage lasted when this call ended it.
+    pub(crate) fn report_up(&self, now: Instant) -> Option<Duration> {
+        let mut guarded = self.lock();
+        let State::Closed(outage) = &guarded.state else {
+            return None;
+        };
+        let lasted = now.saturating_duration_since(outage.since);
+        guarded.state = State::Open;
+        drop(guarded);
+        self.notify();
+        Some(lasted)
+    }
+}
+
+/// The right to probe; dropping it unresolved (a cancelled call) frees the slot for another.
+pub(crate) struct ProbeSlot<'a> {
+    gate: &'a Gate,
+    resolved: bool,
+}
+
+impl ProbeSlot<'_> {
+    /// The probe got an answer that proves the API is up: opens the gate for everyone.
+    /// Returns how long the outage lasted.
+    pub(crate) fn up(mut self, now: Instant) -> Option<Duration> {
+        self.resolved = true;
+        self.gate.report_up(now)
+    }
+
+    /// The probe failed: the next probe is due after the schedule's next step. Returns that wait.
+    pub(crate) fn failed(
+        mut self,
+        now: Instant,
+        failure: Option<(RetryClass, LastAnswer)>,
+        delay: &dyn Fn(RetryClass, u32) -> Duration,
+    ) -> Duration {
+        self.resolved = true;
+        let mut guarded = self.gate.lock();
+        guarded.failed_probes = guarded.failed_probes.wrapping_add(1);
+        let wait = match &mut guarded.state {
+            State::Closed(outage) => {
+                if let Some((class, last)) = failure {
+                    outage.class = stronger(outage.class, class);
+                    outage.last = last;
+                }
+                outage.step = outage.step.saturating_add(1);
+                let wait = delay(outage.class, outage.step);
+                outage.next_probe = now + wait;
+                outage.probing = false;
+                wait
+            }
+            State::Open => match failure {
+                // Another call's success opened the gate meanwhile, but this probe says the API
+                // is down again: close it anew.
+                Some((class, last)) => {
+                    let wait = delay(class, 0);
+                    guarded.state = State::Closed(Box::new(Outage {
+                        since: now,
+                        class,
+                        step: 0,
+                        next_probe: now + wait,
+                        probing: false,
+                        last,
+                    }));
+                    wait
+                }
+                None => Duration::ZERO,
+            },
+        };
+        drop(guarded);
+        self.gate.notify();
+        wait
+    }
+}
+
+impl Drop for ProbeSlot<'_> {
+    fn drop(&mut self) {
+        if self.resolved {
+            return;
+        }
+        if let State::Closed(outage) = &mut self.gate.lock().state {
+            outage.probing = false;
+        }
+        self.gate.notify();
+    }
+}
+
+/// Per-recipient holds after a pair-limit error (131056): later sends to the same recipient
+/// wait until the hold passes; other recipients are not affected.
+#[derive(Debug, Default)]
+pub(crate) struct PairHolds {
+    holds: Mutex<HashMap<String, Instant>>,
+}
+
+/// The key of a recipient: its digits, so that `+1 650 555 1234` and `16505551234` match.
+pub(crate) fn recipient_key(recipient: &str) -> String {
+    recipient.chars().filter(char::is_ascii_digit).collect()
+}
+
+impl PairHolds {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
+        self.holds
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Holds the recipient until `until` (never shortens an existing hold).
+    pub(crate) fn hold(&self, key: String, until: Instant) {
+        let mut holds = self.lock();
+        let entry = holds.entry(key).or_insert(until);
+        if *entry < until {
+            *entry = until;
+        }
+    }
+
+    /// The end of the recipient's hold, if one is still running; forgets expired holds.
+    pub(crate) fn until(&self, key: &str, now: Instant) -> Option<Instant> {
+        let mut holds = self.lock();
+        holds.retain(|_, until| *until > now);
+        holds.get(key).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::TokioClock;
+
+    fn last() -> LastAnswer {
+        LastAnswer {
+            status: 503,
+            graph: Box::default(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_probe_at_a_time_and_drop_frees_the_slot() {
+        let clock = TokioClock;
+        let gate = Gate::default();
+        let start = clock.now();
+        let end = |_: RetryClass| start + Duration::from_secs(1_000);
+        assert!(matches!(gate.pass(&clock, None, &end).await, Pass::Open));
+        gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(1));
+        let first = gate.pass(&clock, None, &end).await;
+        assert!(matches!(first, Pass::Probe(_)));
+        assert!(clock.now() - start >= Duration::from_secs(1));
+        // A second caller waits while the probe is in flight, and takes over when it is dropped.
+        let second = async {
+            match gate.pass(&clock, None, &end).await {
+                Pass::Probe(slot) => slot.up(clock.now()),
+                _ => None,
+            }
+        };
+        let release = async {
+            clock.sleep(Duration::from_secs(5)).await;
+            drop(first);
+        };
+        let (lasted, ()) = tokio::join!(second, release);
+        assert!(lasted.is_some());
+        assert!(matches!(gate.pass(&clock, None, &end).await, Pass::Open));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn deadline_and_budget_end() {
+        let clock = TokioClock;
+        let gate = Gate::default();
+        let start = clock.now();
+        gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(60));
+        let end = |_: RetryClass| start + Duration::from_secs(100);
+        let deadline = Some(start + Duration::from_secs(10));
+        assert!(matches!(
+            gate.pass(&clock, deadline, &end).await,
+            Pass::Deadline
+        ));
+        assert_eq!(clock.now() - start, Duration::from_secs(10));
+        // Budget end before the next probe: a last attempt as the probe...
+        let short = |_: RetryClass| start + Duration::from_secs(30);
+        let slot = gate.pass(&clock, None, &short).await;
+        assert!(matches!(slot, Pass::Probe(_)));
+        assert_eq!(clock.now() - start, Duration::from_secs(30));
+        // ...a second caller past its budget waits for it, and gives up when it fails.
+        let second = gate.pass(&clock, None, &short);
+        let fail = async {
+            clock.sleep(Duration::from_secs(2)).await;
+            if let Pass::Probe(slot) = slot {
+                slot.failed(clock.now(), None, &|_, step| {
+                    Duration::from_secs(u64::from(step))
+                })
+            } else {
+                Duration::ZERO
+            }
+        };
+        let (second, wait) = tokio::join!(second, fail);
+        assert_eq!(wait, Duration::from_secs(1));
+        assert!(matches!(second, Pass::Exhausted { .. }));
+    }
+
+    #[test]
+    fn pair_holds() {
+        let holds = PairHolds::default();
+        let now = Instant::now();
+        holds.hold(
+            recipient_key("+1 650-555-0001"),
+            now + Duration::from_secs(6),
+        );
+        holds.hold(recipient_key("16505550001"), now + Duration::from_secs(1));
+        assert_eq!(
+            holds.until("16505550001", now),
+            Some(now + Duration::from_secs(6))
+        );
+        assert_eq!(holds.until("16505550002", now), None);
+        assert_eq!(
+            holds.until("16505550001", now + Duration::from_secs(7)),
+            None
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! Helpers shared by the retry tests.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use wacloud::layers::retry::{RetryEvent, RetryEventKind, RetryPolicy};
+use wacloud::messages::{OutgoingMessage, Text};
+use wacloud::time::SharedClock;
+use wacloud::Client;
+use wiremock::{MockServer, ResponseTemplate};
+
+/// A fixture from `wiremock-fixtures/errors/`.
+pub fn error_fixture(name: &str) -> String {
+    let path = format!(
+        "{}/wiremock-fixtures/errors/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("fixture {path}: {err}"))
+}
+
+/// A Graph error answer from a fixture.
+pub fn error_answer(status: u16, name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(error_fixture(name), "application/json")
+}
+
+/// A send answer, as Meta shapes it.
+pub fn sent_answer() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(
+        r#"{"messaging_product":"whatsapp","contacts":[{"input":"+16505551234","wa_id":"16505551234"}],"messages":[{"id":"wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"}]}"#,
+        "application/json",
+    )
+}
+
+/// The events the policy's observer saw.
+#[derive(Clone, Default)]
+pub struct Events(Arc<Mutex<Vec<RetryEvent>>>);
+
+impl Events {
+    /// A policy that records into these events.
+    pub fn policy(&self, policy: RetryPolicy) -> RetryPolicy {
+        let events = self.clone();
+        policy.on_event(move |event| events.0.lock().unwrap().push(event.clone()))
+    }
+
+    /// The events so far.
+    pub fn all(&self) -> Vec<RetryEvent> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// How many events of this kind.
+    pub fn count(&self, kind: RetryEventKind) -> usize {
+        self.all().iter().filter(|event| event.kind == kind).count()
+    }
+}
+
+/// A client on the mock server with this clock and policy.
+pub fn client(server: &MockServer, clock: SharedClock, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .access_token("t")
+        .phone_number_id("123")
+        .base_url(server.uri())
+        .clock(clock)
+        .retry_policy(policy)
+        .build()
+        .expect("a valid client")
+}
+
+/// A text message to `to`.
+pub fn text(to: &str) -> OutgoingMessage {
+    OutgoingMessage::new(to, Text::new("hi"))
+}
+
+/// How many requests the server received.
+pub async fn hits(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .map_or(0, |requests| requests.len())
+}
