@@ -1,4 +1,4 @@
-//! The `send_text` and `bulk_send` examples run as processes, against a sandbox started in the
+//! The `send_text`, `bulk_send`, `send_template` and `send_media` examples run as processes, against a sandbox started in the
 //! test on loopback: their command-line contracts (stdout, stderr, exit code) are what a user
 //! scripts against, so they are tested from the outside.
 //!
@@ -29,6 +29,10 @@ fn examples_dir() -> &'static Path {
                 "send_text",
                 "--example",
                 "bulk_send",
+                "--example",
+                "send_template",
+                "--example",
+                "send_media",
             ])
             .output()
             .expect("cargo runs");
@@ -326,5 +330,80 @@ async fn bulk_send_reports_every_row_and_the_summary() {
             && m.biz_opaque_callback_data.as_deref() == Some(correlation)));
     assert_eq!(accepted.len(), 3);
     assert_eq!(sb.duplicate_count(), 0, "nothing was sent twice");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn send_template_defaults_to_hello_world_and_send_media_uploads_then_sends() {
+    let sb = sandbox().await;
+    let env = env_for(&sb, "sandbox-token");
+    let template = run("send_template", &env, &["--to", "+16505550141"]).await;
+    assert_eq!(template.code, Some(0), "stderr: {}", template.stderr);
+    let wamid = template.stdout.lines().next().expect("a wamid line");
+    assert!(wamid.starts_with("wamid"), "{}", template.stdout);
+    let accepted = sb.accepted_messages();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].wamid, wamid);
+    assert_eq!(accepted[0].kind, "template");
+    assert_eq!(
+        accepted[0].body["template"],
+        serde_json::json!({"name": "hello_world", "language": {"code": "en_US"}})
+    );
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("menu.pdf");
+    std::fs::write(&file, b"%PDF-1.4 a tiny menu").expect("write the file");
+    let file = file.to_str().expect("a UTF-8 path");
+    let media = run(
+        "send_media",
+        &env,
+        &[
+            "--to",
+            "+16505550142",
+            "--file",
+            file,
+            "--mime",
+            "application/pdf",
+            "--caption",
+            "Today's menu",
+        ],
+    )
+    .await;
+    assert_eq!(media.code, Some(0), "stderr: {}", media.stderr);
+    let lines: Vec<&str> = media.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "stdout: {}", media.stdout);
+    let media_id = lines[0].strip_prefix("media_id ").expect("a media id line");
+    assert!(lines[1].starts_with("wamid"), "{}", media.stdout);
+    let document = sb
+        .accepted_messages()
+        .into_iter()
+        .find(|m| m.wamid == lines[1])
+        .expect("the document was accepted");
+    assert_eq!(document.kind, "document");
+    assert_eq!(
+        document.body["document"],
+        serde_json::json!({"id": media_id, "caption": "Today's menu", "filename": "menu.pdf"})
+    );
+
+    // A caption on audio is a usage problem found before any upload.
+    let requests = sb.request_count();
+    let audio = run(
+        "send_media",
+        &env,
+        &[
+            "--to",
+            "+16505550143",
+            "--file",
+            file,
+            "--mime",
+            "audio/ogg",
+            "--caption",
+            "x",
+        ],
+    )
+    .await;
+    assert_eq!(audio.code, Some(2), "stderr: {}", audio.stderr);
+    assert!(audio.stderr.contains("usage"), "{}", audio.stderr);
+    assert_eq!(sb.request_count(), requests, "no upload was attempted");
     sb.shutdown().await;
 }
