@@ -145,6 +145,12 @@ async fn audio_by_id() {
 }
 
 #[tokio::test]
+async fn audio_as_voice_message() {
+    let voice = Audio::from_id("1013859600285441").voice(true);
+    assert_sends(to(voice), "audio-voice").await;
+}
+
+#[tokio::test]
 async fn audio_by_link() {
     let audio = Audio::from_link("https://www.example.com/media/voice-note.ogg");
     assert_sends(to(audio), "audio-link").await;
@@ -368,6 +374,20 @@ async fn template_without_parameters() {
         "template-no-parameters",
     )
     .await;
+}
+
+#[tokio::test]
+async fn template_with_flow_button() {
+    let template = Template::new("feedback_survey", "en_US")
+        .body([Parameter::text("Pablo")])
+        .flow_button(
+            0,
+            Parameter::flow_action(
+                Some("AQAAAAACS5FpgQ_cAAAAAD0QI3s.".to_owned()),
+                Some(json!({"customer_id": "cust-42", "order_total": 100})),
+            ),
+        );
+    assert_sends(to(template), "template-flow-button").await;
 }
 
 #[tokio::test]

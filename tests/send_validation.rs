@@ -118,6 +118,7 @@ rejects! {
     button_title_empty: to(buttons(vec![ReplyButton::new("a", "")])) => "interactive.action.buttons[0].reply.title";
     button_id_over_256: to(buttons(vec![ReplyButton::new(chars(257), "A")])) => "interactive.action.buttons[0].reply.id";
     button_ids_repeated: to(buttons(vec![ReplyButton::new("same", "A"), ReplyButton::new("same", "B")])) => "interactive.action.buttons[1].reply.id";
+    button_titles_repeated: to(buttons(vec![ReplyButton::new("a", "Same"), ReplyButton::new("b", "Same")])) => "interactive.action.buttons[1].reply.title";
     buttons_body_over_1024: to(Interactive::buttons(chars(1025), yes_no())) => "interactive.body.text";
     buttons_body_empty: to(Interactive::buttons("", yes_no())) => "interactive.body.text";
     footer_over_60: to(buttons(yes_no()).footer(chars(61))) => "interactive.footer.text";
@@ -164,6 +165,8 @@ rejects! {
     template_button_two_parameters: to(Template::new("t", "en_US").component(Component::button(ButtonSubType::QuickReply, 0, [Parameter::payload("a"), Parameter::payload("b")]))) => "template.components[0].parameters";
     template_empty_payload: to(Template::new("t", "en_US").quick_reply_button(0, "")) => "template.components[0].parameters[0].payload";
     template_coupon_over_15: to(Template::new("t", "en_US").copy_code_button(0, chars(16))) => "template.components[0].parameters[0].coupon_code";
+    template_flow_button_empty_data: to(Template::new("t", "en_US").flow_button(0, Parameter::flow_action(None, Some(json!([]))))) => "template.components[0].parameters[0].action.flow_action_data";
+    template_flow_button_with_payload: to(Template::new("t", "en_US").flow_button(0, Parameter::payload("p"))) => "template.components[0].parameters[0].type";
     template_body_image: to(Template::new("t", "en_US").body([Parameter::image(MediaSource::id("1"))])) => "template.components[0].parameters[0].type";
     template_two_header_variables: to(Template::new("t", "en_US").header([Parameter::text("a"), Parameter::text("b")])) => "template.components[0].parameters";
     template_two_bodies: to(Template::new("t", "en_US").body([Parameter::text("a")]).body([Parameter::text("b")])) => "template.components[1].type";

@@ -246,6 +246,18 @@ fn validate_buttons(buttons: &[ReplyButton]) -> Result<(), ValidationError> {
                 ),
             ));
         }
+        if buttons[..i]
+            .iter()
+            .any(|earlier| earlier.title == button.title)
+        {
+            return Err(ValidationError::new(
+                format!("{path}.title"),
+                format!(
+                    "`{}` is used by an earlier button; titles must be unique",
+                    button.title
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -458,7 +470,7 @@ pub struct ReplyButton {
 
 impl ReplyButton {
     /// A button with a unique `id` (at most 256 characters, sent back in the reply webhook)
-    /// and a `title` of 1 to 20 characters.
+    /// and a unique `title` of 1 to 20 characters.
     pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
         ReplyButton {
             id: id.into(),

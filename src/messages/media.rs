@@ -151,12 +151,16 @@ impl Video {
 /// use wacloud::messages::{Audio, OutgoingMessage};
 /// let message = OutgoingMessage::new("+16505551234", Audio::from_id("1013859600285441"));
 /// assert!(message.validate().is_ok());
+/// let voice_note = Audio::from_id("1013859600285441").voice(true);
+/// # let _ = voice_note;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[must_use]
 pub struct Audio {
     #[serde(flatten)]
     source: MediaSource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    voice: Option<bool>,
 }
 
 impl Audio {
@@ -172,7 +176,18 @@ impl Audio {
 
     /// Audio from either source.
     pub fn new(source: MediaSource) -> Self {
-        Audio { source }
+        Audio {
+            source,
+            voice: None,
+        }
+    }
+
+    /// Sends the audio as a voice message (`"voice": true`): shown with a play icon and the
+    /// business's profile picture, downloaded automatically, transcribed when the user allows
+    /// it, and reported with a `played` status. Meta requires an `.ogg` file with the OPUS codec.
+    pub fn voice(mut self, voice: bool) -> Self {
+        self.voice = Some(voice);
+        self
     }
 
     pub(crate) fn validate(&self) -> Result<(), ValidationError> {

@@ -106,6 +106,18 @@ impl Template {
         ))
     }
 
+    /// Sets the flow token and first-screen data of the flow button at `index`.
+    ///
+    /// ```
+    /// use wacloud::messages::{Parameter, Template};
+    /// let survey = Template::new("feedback_survey", "en_US")
+    ///     .flow_button(0, Parameter::flow_action(Some("session-17".into()), None));
+    /// # let _ = survey;
+    /// ```
+    pub fn flow_button(self, index: u8, action: Parameter) -> Self {
+        self.component(Component::button(ButtonSubType::Flow, index, [action]))
+    }
+
     /// Adds any component.
     pub fn component(mut self, component: Component) -> Self {
         self.components.push(component);
@@ -188,6 +200,8 @@ pub enum ButtonSubType {
     Url,
     /// A copy-code button; its parameter is a `coupon_code`.
     CopyCode,
+    /// A flow button; its parameter is an `action` (flow token and first-screen data).
+    Flow,
 }
 
 /// One component of a template: which part it fills and the parameters for it.
@@ -321,6 +335,15 @@ enum ParameterValue {
     Document(TemplateDocument),
     Payload(String),
     CouponCode(String),
+    Action(FlowButtonAction),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct FlowButtonAction {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flow_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flow_action_data: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -416,6 +439,18 @@ impl Parameter {
         Self::of(ParameterValue::CouponCode(code.into()))
     }
 
+    /// The `action` of a flow button: the flow token (Meta uses `"unused"` when it is left
+    /// out) and the data for the flow's first screen (a non-empty JSON object).
+    pub fn flow_action(
+        flow_token: Option<String>,
+        flow_action_data: Option<serde_json::Value>,
+    ) -> Self {
+        Self::of(ParameterValue::Action(FlowButtonAction {
+            flow_token,
+            flow_action_data,
+        }))
+    }
+
     /// Names the parameter (`parameter_name`), for templates created with named variables
     /// such as `{{customer_name}}`.
     pub fn name(mut self, parameter_name: impl Into<String>) -> Self {
@@ -433,6 +468,7 @@ impl Parameter {
             ParameterValue::Document(_) => "document",
             ParameterValue::Payload(_) => "payload",
             ParameterValue::CouponCode(_) => "coupon_code",
+            ParameterValue::Action(_) => "action",
         }
     }
 
@@ -456,6 +492,7 @@ impl Parameter {
             (ComponentKind::Button, Some(ButtonSubType::QuickReply)) => &["payload"],
             (ComponentKind::Button, Some(ButtonSubType::Url)) => &["text"],
             (ComponentKind::Button, Some(ButtonSubType::CopyCode)) => &["coupon_code"],
+            (ComponentKind::Button, Some(ButtonSubType::Flow)) => &["action"],
             (ComponentKind::Button, None) => &[],
         };
         if !allowed.contains(&kind) {
@@ -527,6 +564,20 @@ impl Parameter {
             ParameterValue::CouponCode(code) => {
                 check::text(&format!("{path}.coupon_code"), code, MAX_COUPON_CODE_LEN)
             }
+            ParameterValue::Action(action) => {
+                if let Some(token) = &action.flow_token {
+                    check::required(&format!("{path}.action.flow_token"), token)?;
+                }
+                match &action.flow_action_data {
+                    Some(data) if !data.as_object().is_some_and(|object| !object.is_empty()) => {
+                        Err(ValidationError::new(
+                            format!("{path}.action.flow_action_data"),
+                            "must be a non-empty JSON object",
+                        ))
+                    }
+                    _ => Ok(()),
+                }
+            }
         }
     }
 }
@@ -546,6 +597,7 @@ impl Serialize for Parameter {
             ParameterValue::Document(document) => map.serialize_entry(kind, document)?,
             ParameterValue::Payload(payload) => map.serialize_entry(kind, payload)?,
             ParameterValue::CouponCode(code) => map.serialize_entry(kind, code)?,
+            ParameterValue::Action(action) => map.serialize_entry(kind, action)?,
         }
         if let Some(name) = &self.name {
             map.serialize_entry("parameter_name", name)?;
