@@ -529,3 +529,64 @@ fn typed_parse_is_not_slower_than_value() {
         );
     }
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn seeds() -> Vec<Vec<u8>> {
+        [
+            "message_text.json",
+            "message_contacts.json",
+            "message_interactive_nfm_reply.json",
+            "message_order.json",
+            "status_failed.json",
+            "status_sent.json",
+            "system_error.json",
+            "unknown_field.json",
+        ]
+        .iter()
+        .map(|n| fixture(n))
+        .collect()
+    }
+
+    fn exercise(bytes: &[u8]) {
+        if let Ok(n) = parse(bytes) {
+            let mut tracker = wacloud::webhooks::StatusTracker::default();
+            for (_, s) in n.statuses() {
+                tracker.observe(s);
+            }
+            let _ = n.into_owned();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            exercise(&bytes);
+        }
+
+        #[test]
+        fn mutated_fixtures(
+            which in 0usize..8,
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..4), 1..8),
+        ) {
+            let mut bytes = seeds()[which].clone();
+            for (at, byte, op) in edits {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = at.index(bytes.len());
+                match op {
+                    0 => bytes[i] = byte,
+                    1 => { bytes.remove(i); }
+                    2 => bytes.insert(i, byte),
+                    _ => bytes.truncate(i),
+                }
+            }
+            exercise(&bytes);
+        }
+    }
+}

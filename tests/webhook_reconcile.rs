@@ -309,13 +309,13 @@ fn update() -> impl Strategy<Value = (usize, usize, u64, Option<i64>)> {
     )
 }
 
-fn fold(
-    updates: &[(usize, usize, u64, Option<i64>)],
-) -> Vec<(
+type Folded = (
     DeliveryState,
     Vec<ErrorObject<'static>>,
     Vec<(String, String)>,
-)> {
+);
+
+fn fold(updates: &[(usize, usize, u64, Option<i64>)]) -> Vec<Folded> {
     let mut t = StatusTracker::default();
     for &(id, kind, ts, err) in updates {
         t.observe(&status(&format!("wamid.{id}"), KINDS[kind], ts, err));
@@ -368,7 +368,7 @@ proptest! {
     #[test]
     fn state_is_the_maximum(updates in prop::collection::vec(update(), 1..24)) {
         let folded = fold(&updates);
-        for id in 0..3 {
+        for (id, folded) in folded.iter().enumerate() {
             let seen: Vec<&str> = updates.iter().filter(|u| u.0 == id).map(|u| KINDS[u.1]).collect();
             let expected = if seen.contains(&"played") { DeliveryState::Played }
                 else if seen.contains(&"read") { DeliveryState::Read }
@@ -376,7 +376,7 @@ proptest! {
                 else if seen.contains(&"failed") { DeliveryState::Failed }
                 else if seen.contains(&"sent") { DeliveryState::Sent }
                 else { DeliveryState::Unknown };
-            prop_assert_eq!(folded[id].0, expected);
+            prop_assert_eq!(folded.0, expected);
         }
     }
 }

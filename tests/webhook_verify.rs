@@ -241,3 +241,51 @@ fn verify_token_matches_in_constant_time_api() {
     assert!(!t.matches("ab"));
     assert!(!t.matches(""));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Arbitrary header bytes never pass unless they are the HMAC.
+        #[test]
+        fn arbitrary_headers_never_pass(
+            secret in ".{0,40}",
+            header in prop::collection::vec(any::<u8>(), 0..100),
+            body in prop::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let secret = AppSecret::new(secret);
+            let expected = secret.sign(&body);
+            if verify_signature(&secret, Some(&header), &body).is_ok() {
+                let shown = String::from_utf8_lossy(&header).trim().to_ascii_lowercase();
+                prop_assert_eq!(shown, expected.clone());
+            }
+            prop_assert!(verify_signature(&secret, Some(expected.as_bytes()), &body).is_ok());
+            prop_assert_eq!(verify_signature(&secret, None, &body), Err(SignatureError::Missing));
+        }
+
+        /// Flipping any bit of a valid signature or body is a rejection.
+        #[test]
+        fn any_bit_flip_is_rejected(
+            body in prop::collection::vec(any::<u8>(), 1..200),
+            bit in any::<prop::sample::Index>(),
+            in_header in any::<bool>(),
+        ) {
+            let secret = AppSecret::new("k");
+            let sig = secret.sign(&body);
+            if in_header {
+                let mut h = sig.into_bytes();
+                let i = 7 + bit.index(64);
+                h[i] ^= 1;
+                prop_assert!(verify_signature(&secret, Some(&h), &body).is_err());
+            } else {
+                let mut b = body.clone();
+                let i = bit.index(b.len() * 8);
+                b[i / 8] ^= 1 << (i % 8);
+                prop_assert_eq!(verify_signature(&secret, Some(sig.as_bytes()), &b), Err(SignatureError::Mismatch));
+            }
+        }
+    }
+}

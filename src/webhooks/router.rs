@@ -20,7 +20,8 @@
 //! - `GET` answers the subscription handshake: 200 with the challenge, else 403.
 //! - `POST` checks `X-Hub-Signature-256` on the raw body (403 when missing or
 //!   wrong), refuses bodies over the limit (413; 8 MiB by default, Meta sends
-//!   up to 3 MB), parses (400 when not the envelope), folds every status into
+//!   up to 3 MB; bodies declared over four times the limit are cut off at
+//!   once, with `Connection: close`), parses (400 when not the envelope), folds every status into
 //!   the [`StatusTracker`], answers 200 at once and hands the events, in order
 //!   of arrival, to the handler, which runs on a background task.
 
@@ -28,14 +29,15 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
+use bytes::BytesMut;
 use futures_util::future::BoxFuture;
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
@@ -235,11 +237,9 @@ impl WebhookReceiver {
             token: self.token,
             tracker: self.tracker,
             dispatch,
+            body_limit: self.body_limit,
         });
-        let endpoint: MethodRouter = get(handle_get)
-            .post(handle_post)
-            .layer(DefaultBodyLimit::max(self.body_limit))
-            .with_state(shared);
+        let endpoint: MethodRouter = get(handle_get).post(handle_post).with_state(shared);
         Router::new()
             .route("/", endpoint.clone())
             .fallback_service(endpoint)
@@ -278,6 +278,7 @@ struct Shared {
     token: VerifyToken,
     tracker: SharedTracker,
     dispatch: Option<Dispatch>,
+    body_limit: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -300,11 +301,80 @@ async fn handle_get(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery
     }
 }
 
+fn too_large(close: bool) -> Response {
+    let mut response = (StatusCode::PAYLOAD_TOO_LARGE, "payload too large").into_response();
+    if close {
+        // The rest of the body is not read: the client must not reuse the connection.
+        response.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
+/// Reads the body up to the limit. A body over the limit is read on and
+/// discarded (up to four times the limit) so that the client, still
+/// sending, gets the 413 instead of a broken connection; beyond that the
+/// connection is closed.
+async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+    let limit = shared.body_limit;
+    let drain_cap = limit.saturating_mul(4).max(limit.saturating_add(1 << 20)) as u64;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > drain_cap) {
+        tracing::warn!(declared, limit, "webhook POST body too large");
+        return Err(too_large(true));
+    }
+    let mut over = declared.is_some_and(|len| len > limit as u64);
+    let capacity = if over {
+        0
+    } else {
+        declared.unwrap_or(0) as usize
+    };
+    let mut buf = BytesMut::with_capacity(capacity);
+    let mut total: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(err) => {
+                tracing::warn!(%err, "webhook POST body could not be read");
+                return Err((StatusCode::BAD_REQUEST, "bad request").into_response());
+            }
+        };
+        total += chunk.len() as u64;
+        if total > drain_cap {
+            tracing::warn!(total, limit, "webhook POST body too large");
+            return Err(too_large(true));
+        }
+        if !over {
+            if buf.len() + chunk.len() > limit {
+                over = true;
+                buf = BytesMut::new();
+            } else {
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+    if over {
+        tracing::warn!(total, limit, "webhook POST body too large");
+        return Err(too_large(false));
+    }
+    Ok(buf.freeze())
+}
+
 async fn handle_post(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let body = match read_body(&shared, &headers, body).await {
+        Ok(b) => b,
+        Err(response) => return response,
+    };
     let signature = headers.get(SIGNATURE_HEADER).map(|v| v.as_bytes());
     if let Err(reason) = verify_signature(&shared.secret, signature, &body) {
         tracing::warn!(%reason, "webhook POST refused");
