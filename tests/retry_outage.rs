@@ -82,6 +82,9 @@ async fn a_five_minute_outage_is_ridden_out() {
     let bound = probe_steps(&Schedule::outage(), Duration::from_secs(300)) + 2;
     assert!((8..=bound).contains(&attempts), "{attempts} attempts");
     println!("5-minute outage: {attempts} attempts over {elapsed:?}");
+    for event in events.all() {
+        println!("  {event}");
+    }
     assert_eq!(events.count(RetryEventKind::OutageStarted), 1);
     assert_eq!(events.count(RetryEventKind::OutageEnded), 1);
     assert_eq!(events.count(RetryEventKind::GaveUp), 0);

@@ -39,7 +39,12 @@ impl Events {
     /// A policy that records into these events.
     pub fn policy(&self, policy: RetryPolicy) -> RetryPolicy {
         let events = self.clone();
-        policy.on_event(move |event| events.0.lock().unwrap().push(event.clone()))
+        policy.on_event(move |event| events.record(event))
+    }
+
+    /// Records one event (for observers that do more than record).
+    pub fn record(&self, event: &RetryEvent) {
+        self.0.lock().unwrap().push(event.clone());
     }
 
     /// The events so far.

@@ -109,6 +109,14 @@ impl Gate {
         }
     }
 
+    /// The class of the outage going on, if any.
+    pub(crate) fn outage_class(&self) -> Option<RetryClass> {
+        match &self.lock().state {
+            State::Open => None,
+            State::Closed(outage) => Some(outage.class),
+        }
+    }
+
     /// Waits until the call may send: the gate is open, or it is this call's turn to probe.
     ///
     /// `budget_end` gives, for the outage's class, the instant this call stops retrying. A call

@@ -223,7 +223,8 @@ pub struct RetryEvent {
     pub operation: Operation,
     /// The call's correlation id, when it has one.
     pub correlation_id: Option<String>,
-    /// Attempts this call has made so far.
+    /// Attempts this call has made so far (for [`RetryEventKind::Probing`]: the attempt about
+    /// to be sent).
     pub attempt: u32,
     /// The retry class of the failure, when there is one.
     pub class: Option<RetryClass>,
@@ -333,6 +334,8 @@ struct CallState {
     facts: RequestFacts,
     start: Instant,
     attempts: u32,
+    /// The call's last event already told that it waits for the outage gate.
+    announced: bool,
 }
 
 impl CallState {
@@ -483,7 +486,7 @@ impl RetryLayer {
     /// Waits at the outage gate.
     async fn wait_gate(&self, call: &CallState) -> Result<Option<gate::ProbeSlot<'_>>, GateStop> {
         let gate = &self.shared.gate;
-        if let Some(next_probe) = gate.next_probe() {
+        if let Some(next_probe) = gate.next_probe().filter(|_| !call.announced) {
             let now = self.clock.now();
             self.emit(&RetryEvent {
                 delay: next_probe.saturating_duration_since(now),
@@ -504,11 +507,15 @@ impl RetryLayer {
         {
             Pass::Open => Ok(None),
             Pass::Probe(slot) => {
-                self.emit(&call.event(
-                    RetryEventKind::Probing,
-                    self.clock.now(),
-                    "this call's request tests whether the API is back",
-                ));
+                self.emit(&RetryEvent {
+                    // The attempt about to be sent.
+                    attempt: call.attempts.saturating_add(1),
+                    ..call.event(
+                        RetryEventKind::Probing,
+                        self.clock.now(),
+                        "this call's request tests whether the API is back",
+                    )
+                });
                 Ok(Some(slot))
             }
             Pass::Deadline => Err(GateStop::Deadline),
@@ -546,12 +553,15 @@ impl Middleware for RetryLayer {
             facts,
             start: self.clock.now(),
             attempts: 0,
+            announced: false,
         };
         let mut template = Some(req);
         let mut last: Option<Failure> = None;
         loop {
             self.wait_pair_hold(&call).await?;
-            let probe = match self.wait_gate(&call).await {
+            let gate_pass = self.wait_gate(&call).await;
+            call.announced = false;
+            let probe = match gate_pass {
                 Ok(probe) => probe,
                 Err(GateStop::Deadline) => {
                     self.emit(&call.event(
@@ -691,6 +701,7 @@ impl Middleware for RetryLayer {
                             wait,
                             "the probe failed; the next probe waits longer",
                         ));
+                        call.announced = true;
                     }
                     (None, Some(seen)) => {
                         let first = delay_of(failure.class, 0);
@@ -706,6 +717,7 @@ impl Middleware for RetryLayer {
                                 wait,
                                 "the API reported an outage",
                             ));
+                            call.announced = true;
                         }
                     }
                     (None, None) => {}
@@ -713,6 +725,12 @@ impl Middleware for RetryLayer {
                 if template.is_none() {
                     return self.give_up(&call, failure, "the request cannot be cloned to retry");
                 }
+                // While the outage is a code 2 one, this call is as patient as the outage
+                // schedule, whatever code its own last attempt got.
+                let schedule = match self.shared.gate.outage_class() {
+                    Some(RetryClass::Outage) => self.policy.outage,
+                    _ => schedule,
+                };
                 if call.attempts > schedule.max_retries || elapsed >= schedule.max_elapsed {
                     return self.give_up(
                         &call,
