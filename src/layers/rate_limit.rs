@@ -1,26 +1,432 @@
-//! Rate limits (placeholder pass-through until the rate limit layer lands on this branch).
+//! Client-side rate limits: throughput per business phone number and the pair limit per
+//! recipient, so that the client never pushes Meta into throttling it (codes 130429, 131056).
+//!
+//! - **Throughput**: Meta allows a business phone number 80 messages per second by default
+//!   (up to 1,000 after an upgrade). The layer keeps each phone number id under
+//!   [`RateLimits::throughput`] (default 80/s, at most 1,000/s), for sends only or, with
+//!   [`ThroughputScope::MessagesEndpoint`], for every call to `/messages` (mark read, typing).
+//! - **Pair limit**: Meta allows about one message every 6 seconds to the same user, with a
+//!   small burst. The layer keeps each (phone number id, recipient) pair under
+//!   [`RateLimits::pair`] (default one per 6 s, burst 3). Recipients are keyed by their digits,
+//!   so `+1 650 555 1234` and the wa_id `16505551234` share a permit. The per-recipient state is
+//!   pruned every [`PRUNE_EVERY`] checks, so memory stays bounded however many recipients a
+//!   client messages.
+//!
+//! Each limit either waits for its permit ([`LimitMode::Wait`], the default) or fails at once
+//! with [`Error::RateLimited`] ([`LimitMode::FailFast`]); nothing is sent in that case. The layer
+//! sits innermost, so every attempt, retries included, takes a permit. A call with a deadline
+//! that a wait would overrun fails at once with [`Error::DeadlineExceeded`] (`sent: NotSent`)
+//! instead of waiting in vain.
+//!
+//! All waiting goes through the client's [`Clock`](crate::time::Clock): governor sees the clock
+//! through a small adapter ([`ClockInstant`]), the layer asks governor with `check_key` and, when
+//! told "not until", sleeps on the clock for `wait_time_from(now)` and asks again. So
+//! `tokio::time::pause()` and [`ScaledClock`](crate::time::ScaledClock) work in tests.
+//!
+//! ```
+//! use std::time::Duration;
+//! use wacloud::layers::rate_limit::{LimitMode, RateLimits};
+//! let limits = RateLimits::default()
+//!     .throughput(250)
+//!     .pair(Duration::from_secs(6), 3)
+//!     .mode(LimitMode::FailFast);
+//! assert_eq!(limits.throughput_per_second(), Some(250));
+//! ```
 
+use std::fmt;
+use std::num::NonZeroU32;
+use std::ops::Add;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::Reference;
+use governor::middleware::NoOpMiddleware;
+use governor::nanos::Nanos;
+use governor::state::keyed::DashMapStateStore;
+use governor::{Quota, RateLimiter};
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-use crate::time::SharedClock;
+use super::facts::RequestFacts;
+use crate::error::{DeadlineExceeded, Error, LimitKind, RateLimited, SentState};
+use crate::time::{Instant, SharedClock};
 
-/// The rate limits.
-#[derive(Debug, Clone, Default)]
-pub struct RateLimits {}
+/// Meta's default throughput of a business phone number, in messages per second.
+pub const DEFAULT_THROUGHPUT: u32 = 80;
+/// The highest throughput Meta grants a business phone number, in messages per second.
+pub const MAX_THROUGHPUT: u32 = 1_000;
+/// The pair limit's interval: about one message every 6 seconds to the same user.
+pub const DEFAULT_PAIR_INTERVAL: Duration = Duration::from_secs(6);
+/// The pair limit's burst: a few messages in a row are allowed before the interval applies.
+pub const DEFAULT_PAIR_BURST: u32 = 3;
+/// How many limiter checks pass between two prunings of idle per-key state.
+pub const PRUNE_EVERY: u64 = 1_024;
 
-/// The rate limit middleware.
-#[derive(Debug)]
+/// The shortest sleep between two checks, so that a zero "not until" cannot spin.
+const MIN_WAIT: Duration = Duration::from_micros(100);
+
+/// What to do when a limit has no permit available now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LimitMode {
+    /// Wait on the client's clock until a permit is available (the default).
+    #[default]
+    Wait,
+    /// Fail at once with [`Error::RateLimited`], telling when a permit will be available.
+    FailFast,
+}
+
+/// Which calls take a throughput permit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ThroughputScope {
+    /// Message sends only (the default): what Meta's messages-per-second limit counts.
+    #[default]
+    Sends,
+    /// Every call to `/{phone-number-id}/messages`, including mark-read and typing indicators.
+    MessagesEndpoint,
+}
+
+/// The client-side rate limits.
+///
+/// [`Default`]: 80 sends per second per phone number id, one message per 6 s per recipient with
+/// a burst of 3, waiting for permits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    throughput: Option<u32>,
+    throughput_burst: Option<u32>,
+    scope: ThroughputScope,
+    pair: Option<(Duration, u32)>,
+    mode: LimitMode,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            throughput: Some(DEFAULT_THROUGHPUT),
+            throughput_burst: None,
+            scope: ThroughputScope::Sends,
+            pair: Some((DEFAULT_PAIR_INTERVAL, DEFAULT_PAIR_BURST)),
+            mode: LimitMode::Wait,
+        }
+    }
+}
+
+impl RateLimits {
+    /// The defaults (see the type docs).
+    pub fn new() -> Self {
+        RateLimits::default()
+    }
+
+    /// No limit at all: every call goes at once.
+    pub fn disabled() -> Self {
+        RateLimits {
+            throughput: None,
+            pair: None,
+            ..RateLimits::default()
+        }
+    }
+
+    /// Messages per second per phone number id, clamped to 1..=[`MAX_THROUGHPUT`] (Meta grants
+    /// 80 by default and up to 1,000 after an upgrade).
+    pub fn throughput(mut self, per_second: u32) -> Self {
+        self.throughput = Some(per_second.clamp(1, MAX_THROUGHPUT));
+        self
+    }
+
+    /// How many sends may go at once before the throughput pacing applies (default: one
+    /// second's worth, i.e. the per-second rate). A burst of 1 spaces every send evenly
+    /// (12.5 ms apart at 80/s), so that no one-second window ever holds more than the rate;
+    /// with the default burst a window straddling the burst can hold up to twice the rate.
+    pub fn throughput_burst(mut self, burst: u32) -> Self {
+        self.throughput_burst = Some(burst.clamp(1, MAX_THROUGHPUT));
+        self
+    }
+
+    /// Removes the throughput limit.
+    pub fn no_throughput(mut self) -> Self {
+        self.throughput = None;
+        self
+    }
+
+    /// Which calls take a throughput permit (default: sends only).
+    pub fn throughput_scope(mut self, scope: ThroughputScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// One message per `interval` to the same recipient, after a burst of `burst` (at least 1).
+    /// A zero interval removes the pair limit.
+    pub fn pair(mut self, interval: Duration, burst: u32) -> Self {
+        self.pair = (!interval.is_zero()).then_some((interval, burst.max(1)));
+        self
+    }
+
+    /// Removes the pair limit.
+    pub fn no_pair(mut self) -> Self {
+        self.pair = None;
+        self
+    }
+
+    /// Wait for permits or fail fast.
+    pub fn mode(mut self, mode: LimitMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The throughput limit, if any, in messages per second.
+    pub fn throughput_per_second(&self) -> Option<u32> {
+        self.throughput
+    }
+
+    /// The throughput burst: how many sends may go at once.
+    pub fn throughput_burst_size(&self) -> Option<u32> {
+        self.throughput
+            .map(|per_second| self.throughput_burst.unwrap_or(per_second))
+    }
+
+    /// Which calls take a throughput permit.
+    pub fn scope(&self) -> ThroughputScope {
+        self.scope
+    }
+
+    /// The pair limit, if any: interval and burst.
+    pub fn pair_limit(&self) -> Option<(Duration, u32)> {
+        self.pair
+    }
+
+    /// What happens when no permit is available.
+    pub fn limit_mode(&self) -> LimitMode {
+        self.mode
+    }
+}
+
+/// An instant of the client's [`Clock`](crate::time::Clock) as governor sees it: nanoseconds
+/// since the layer was built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockInstant(u64);
+
+impl ClockInstant {
+    /// Nanoseconds since the layer's origin.
+    pub fn as_nanos(self) -> u64 {
+        self.0
+    }
+}
+
+impl Add<Nanos> for ClockInstant {
+    type Output = ClockInstant;
+
+    fn add(self, other: Nanos) -> ClockInstant {
+        ClockInstant(self.0.saturating_add(other.as_u64()))
+    }
+}
+
+impl Reference for ClockInstant {
+    fn duration_since(&self, earlier: Self) -> Nanos {
+        Nanos::from(self.0.saturating_sub(earlier.0))
+    }
+
+    fn saturating_sub(&self, duration: Nanos) -> Self {
+        ClockInstant(self.0.checked_sub(duration.as_u64()).unwrap_or(self.0))
+    }
+}
+
+/// governor's view of the client's clock.
+#[derive(Clone)]
+struct GovernorClock {
+    clock: SharedClock,
+    origin: Instant,
+}
+
+impl GovernorClock {
+    fn new(clock: SharedClock) -> Self {
+        let origin = clock.now();
+        GovernorClock { clock, origin }
+    }
+}
+
+impl governor::clock::Clock for GovernorClock {
+    type Instant = ClockInstant;
+
+    fn now(&self) -> ClockInstant {
+        let elapsed = self.clock.now().saturating_duration_since(self.origin);
+        ClockInstant(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX))
+    }
+}
+
+type Keyed<K> = RateLimiter<K, DashMapStateStore<K>, GovernorClock, NoOpMiddleware<ClockInstant>>;
+
+/// A (phone number id, recipient digits) pair.
+type PairKey = (String, String);
+
+struct Limiters {
+    limits: RateLimits,
+    clock: SharedClock,
+    governor_clock: GovernorClock,
+    throughput: Option<Keyed<String>>,
+    pair: Option<Keyed<PairKey>>,
+    checks: AtomicU64,
+}
+
+/// The rate limit middleware. Clones share their limiters.
+#[derive(Clone)]
 pub struct RateLimitLayer {
-    _clock: SharedClock,
+    inner: Arc<Limiters>,
+}
+
+impl fmt::Debug for RateLimitLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RateLimitLayer")
+            .field("limits", &self.inner.limits)
+            .field("tracked_recipients", &self.tracked_recipients())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RateLimitLayer {
-    /// A rate limit layer.
-    pub fn new(_policy: RateLimits, clock: SharedClock) -> Self {
-        RateLimitLayer { _clock: clock }
+    /// A layer enforcing these limits, waiting on this clock.
+    pub fn new(limits: RateLimits, clock: SharedClock) -> Self {
+        let governor_clock = GovernorClock::new(Arc::clone(&clock));
+        let throughput = limits
+            .throughput
+            .and_then(NonZeroU32::new)
+            .map(|per_second| {
+                let burst = limits
+                    .throughput_burst_size()
+                    .and_then(NonZeroU32::new)
+                    .unwrap_or(per_second);
+                let quota = Quota::per_second(per_second).allow_burst(burst);
+                RateLimiter::dashmap_with_clock(quota, governor_clock.clone())
+            });
+        let pair = limits.pair.and_then(|(interval, burst)| {
+            let quota = Quota::with_period(interval)?
+                .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
+            Some(RateLimiter::dashmap_with_clock(
+                quota,
+                governor_clock.clone(),
+            ))
+        });
+        RateLimitLayer {
+            inner: Arc::new(Limiters {
+                limits,
+                clock,
+                governor_clock,
+                throughput,
+                pair,
+                checks: AtomicU64::new(0),
+            }),
+        }
     }
+
+    /// The limits this layer enforces.
+    pub fn limits(&self) -> &RateLimits {
+        &self.inner.limits
+    }
+
+    /// How many recipients the pair limiter currently keeps state for (bounded by pruning).
+    pub fn tracked_recipients(&self) -> usize {
+        self.inner.pair.as_ref().map_or(0, Keyed::len)
+    }
+
+    /// Drops the state of every key whose limiter is back to "fresh" (nothing to remember).
+    /// Runs on its own every [`PRUNE_EVERY`] checks.
+    pub fn prune(&self) {
+        if let Some(pair) = &self.inner.pair {
+            pair.retain_recent();
+            pair.shrink_to_fit();
+        }
+        if let Some(throughput) = &self.inner.throughput {
+            throughput.retain_recent();
+            throughput.shrink_to_fit();
+        }
+    }
+
+    fn count_check(&self) {
+        let count = self.inner.checks.fetch_add(1, Ordering::Relaxed) + 1;
+        if count % PRUNE_EVERY == 0 {
+            self.prune();
+        }
+    }
+
+    /// Takes one permit for `key`, waiting on the clock or failing fast.
+    async fn acquire<K>(
+        &self,
+        limiter: &Keyed<K>,
+        key: &K,
+        kind: LimitKind,
+        deadline: Option<Instant>,
+    ) -> Result<(), reqwest_middleware::Error>
+    where
+        K: std::hash::Hash + Eq + Clone,
+    {
+        self.count_check();
+        let mut waited = Duration::ZERO;
+        loop {
+            let not_until = match limiter.check_key(key) {
+                Ok(()) => {
+                    if !waited.is_zero() {
+                        tracing::debug!(?kind, ?waited, "waited for a client-side rate limit");
+                    }
+                    return Ok(());
+                }
+                Err(not_until) => not_until,
+            };
+            let wait =
+                not_until.wait_time_from(governor::clock::Clock::now(&self.inner.governor_clock));
+            if self.inner.limits.mode == LimitMode::FailFast {
+                tracing::debug!(?kind, retry_after = ?wait, "client-side rate limit reached");
+                return Err(Error::RateLimited(Box::new(RateLimited {
+                    kind,
+                    retry_after: wait,
+                }))
+                .into_middleware());
+            }
+            let wait = wait.max(MIN_WAIT);
+            if let Some(deadline) = deadline {
+                // Waiting past the call's deadline is pointless: say so now, while it is certain
+                // that this attempt sent nothing.
+                let now = self.inner.clock.now();
+                if now + wait > deadline {
+                    return Err(Error::DeadlineExceeded(Box::new(DeadlineExceeded {
+                        deadline: deadline.saturating_duration_since(now),
+                        stage: format!(
+                            "waiting for a client-side {} rate-limit permit ({wait:?} away)",
+                            kind_name(kind)
+                        ),
+                        sent: SentState::NotSent,
+                    }))
+                    .into_middleware());
+                }
+            }
+            self.inner.clock.sleep(wait).await;
+            waited += wait;
+        }
+    }
+}
+
+fn kind_name(kind: LimitKind) -> &'static str {
+    match kind {
+        LimitKind::Pair => "pair",
+        _ => "throughput",
+    }
+}
+
+/// The digits of a recipient, so that every spelling of one number shares a pair permit.
+fn recipient_key(recipient: &str) -> String {
+    let digits: String = recipient.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        recipient.to_owned()
+    } else {
+        digits
+    }
+}
+
+fn is_messages_endpoint(request: &Request) -> bool {
+    request
+        .url()
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .is_some_and(|last| last == "messages")
 }
 
 #[async_trait::async_trait]
@@ -31,6 +437,101 @@ impl Middleware for RateLimitLayer {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
+        let Some(facts) = RequestFacts::of(extensions) else {
+            return next.run(req, extensions).await;
+        };
+        let is_send = facts.operation.is_send();
+        let deadline = facts.deadline;
+        let throughput_key = match self.inner.limits.scope {
+            ThroughputScope::Sends => is_send,
+            ThroughputScope::MessagesEndpoint => is_send || is_messages_endpoint(&req),
+        }
+        .then(|| facts.phone_number_id.clone());
+        let pair_key = is_send
+            .then(|| facts.recipient.as_deref().map(recipient_key))
+            .flatten()
+            .map(|recipient| (facts.phone_number_id.clone(), recipient));
+
+        let throughput = self.inner.throughput.as_ref().zip(throughput_key.as_ref());
+        let pair = self.inner.pair.as_ref().zip(pair_key.as_ref());
+        match self.inner.limits.mode {
+            // Waiting: take the pair permit (the long wait) first, so that a throughput permit
+            // is not held idle for seconds.
+            LimitMode::Wait => {
+                if let Some((limiter, key)) = pair {
+                    self.acquire(limiter, key, LimitKind::Pair, deadline)
+                        .await?;
+                }
+                if let Some((limiter, key)) = throughput {
+                    self.acquire(limiter, key, LimitKind::Throughput, deadline)
+                        .await?;
+                }
+            }
+            // Failing fast: check the cheap throughput permit first, so that a refusal wastes at
+            // most 1/throughput of a second rather than a pair permit.
+            LimitMode::FailFast => {
+                if let Some((limiter, key)) = throughput {
+                    self.acquire(limiter, key, LimitKind::Throughput, deadline)
+                        .await?;
+                }
+                if let Some((limiter, key)) = pair {
+                    self.acquire(limiter, key, LimitKind::Pair, deadline)
+                        .await?;
+                }
+            }
+        }
         next.run(req, extensions).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_clamps_and_disables() {
+        assert_eq!(
+            RateLimits::default()
+                .throughput(5_000)
+                .throughput_per_second(),
+            Some(MAX_THROUGHPUT)
+        );
+        assert_eq!(
+            RateLimits::default().throughput(0).throughput_per_second(),
+            Some(1)
+        );
+        assert_eq!(
+            RateLimits::default().pair(Duration::ZERO, 3).pair_limit(),
+            None
+        );
+        assert_eq!(
+            RateLimits::default()
+                .pair(Duration::from_secs(6), 0)
+                .pair_limit(),
+            Some((Duration::from_secs(6), 1))
+        );
+        let off = RateLimits::disabled();
+        assert_eq!(
+            (off.throughput_per_second(), off.pair_limit()),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn clock_instants_saturate() {
+        let instant = ClockInstant(10);
+        assert_eq!(instant.duration_since(ClockInstant(20)), Nanos::from(0));
+        assert_eq!(
+            Reference::saturating_sub(&instant, Nanos::from(20)),
+            instant
+        );
+        assert_eq!((instant + Nanos::from(5)).as_nanos(), 15);
+    }
+
+    #[test]
+    fn recipients_are_keyed_by_digits() {
+        assert_eq!(recipient_key("+1 (650) 555-1234"), "16505551234");
+        assert_eq!(recipient_key("16505551234"), "16505551234");
+        assert_eq!(recipient_key("abc"), "abc");
     }
 }

@@ -6,11 +6,11 @@
 //!
 //! 1. the recipient is normalized to E.164 digits (`+`, spaces, dashes, dots and parentheses
 //!    stripped; a `wa_id` is already digits) and refused as
-//!    [`RejectReason::InvalidNumber`](crate::error::RejectReason::InvalidNumber) if it is not a
+//!    [`RejectReason::InvalidNumber`] if it is not a
 //!    plausible international number;
 //! 2. the rule table (below) is matched on those digits, as of
 //!    today or of a chosen [`Date`], and a match is refused as
-//!    [`RejectReason::Rule`](crate::error::RejectReason::Rule) naming the rule, region, range,
+//!    [`RejectReason::Rule`] naming the rule, region, range,
 //!    source and effective period;
 //! 3. country calling codes learned from error 130497 are refused (if learning is on);
 //! 4. the `phonenumber` crate validates the number (with a documented workaround for its
