@@ -695,6 +695,8 @@ fn number_info(cfg: &SandboxConfig, q: &HashMap<String, String>) -> Response {
         "throughput": {"level": cfg.throughput_level},
         "name_status": "APPROVED",
         "messaging_limit_tier": "TIER_1K",
+        // The field Meta documents in place of the deprecated `messaging_limit_tier`.
+        "whatsapp_business_manager_messaging_limit": "TIER_2K",
         "is_official_business_account": false,
         "account_mode": "LIVE",
         "status": "CONNECTED",

@@ -1,0 +1,121 @@
+//! Sends one approved template message through the client's default stack.
+//!
+//! ```text
+//! cargo run --example send_template -- --to +16505551234
+//! cargo run --example send_template -- --to +16505551234 --template order_update \
+//!     --language en_GB --body-param Pablo --body-param 8c3d
+//! ```
+//! Environment: `WHATSAPP_ACCESS_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` (required),
+//! `WHATSAPP_API_BASE_URL` (optional, default `https://graph.facebook.com`).
+//!
+//! Without `--template` it sends Meta's sample `hello_world` template in `en_US`, which every
+//! WhatsApp Business Account has and which takes no parameters: the harmless default. Templates
+//! are the only messages a business may start a conversation with (outside the 24-hour window
+//! after a user's last message), which is why this example exists next to `send_text`.
+//!
+//! On success the message id is printed on stdout (and, for paced templates, a second line
+//! `message_status <status>`), exit code 0; on failure the error (with its Graph code and
+//! guidance) goes to stderr and the exit code is 1; a usage problem exits with 2.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use wacloud::messages::{MessageStatus, OutgoingMessage, Parameter, Template};
+
+/// Send a WhatsApp template message.
+#[derive(Parser, Debug)]
+#[command(
+    name = "send_template",
+    after_help = "Environment: WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID (required), \
+                  WHATSAPP_API_BASE_URL (optional, default https://graph.facebook.com)"
+)]
+struct Args {
+    /// The recipient: + and the country code, e.g. +16505551234.
+    #[arg(long)]
+    to: String,
+    /// The approved template's name.
+    #[arg(long, default_value = "hello_world")]
+    template: String,
+    /// The template's language code, exactly as approved (e.g. en_US, pt_BR).
+    #[arg(long, default_value = "en_US")]
+    language: String,
+    /// A text parameter of the template body, in order ({{1}}, {{2}}, ...); repeat as needed.
+    #[arg(long = "body-param", value_name = "TEXT")]
+    body_params: Vec<String>,
+}
+
+const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
+[WHATSAPP_API_BASE_URL=...] cargo run --example send_template -- --to <number> \
+[--template hello_world] [--language en_US] [--body-param <text>]...";
+
+fn required_env(name: &str) -> Result<String, String> {
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => Ok(value),
+        _ => Err(format!("missing environment variable {name}\n{USAGE}")),
+    }
+}
+
+/// Builds the client from the environment; the error is the message to print (exit 2).
+fn client_from_env() -> Result<wacloud::Client, String> {
+    let (token, phone_number_id) = match (
+        required_env("WHATSAPP_ACCESS_TOKEN"),
+        required_env("WHATSAPP_PHONE_NUMBER_ID"),
+    ) {
+        (Ok(token), Ok(id)) => (token, id),
+        (Err(message), _) | (_, Err(message)) => return Err(message),
+    };
+    let mut builder = wacloud::Client::builder()
+        .access_token(token)
+        .phone_number_id(phone_number_id);
+    if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
+        if !base_url.trim().is_empty() {
+            builder = builder.base_url(base_url);
+        }
+    }
+    builder
+        .build()
+        .map_err(|err| format!("error: {err}\n{USAGE}"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let client = match client_from_env() {
+        Ok(client) => client,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut template = Template::new(args.template, args.language);
+    if !args.body_params.is_empty() {
+        template = template.body(args.body_params.into_iter().map(Parameter::text));
+    }
+    match client.send(OutgoingMessage::new(args.to, template)).await {
+        Ok(sent) => match sent.message_id() {
+            Some(id) => {
+                println!("{id}");
+                match sent.message_status() {
+                    Some(MessageStatus::Accepted) => println!("message_status accepted"),
+                    Some(MessageStatus::HeldForQualityAssessment) => {
+                        println!("message_status held_for_quality_assessment")
+                    }
+                    Some(_) => println!("message_status other"),
+                    None => {}
+                }
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: the API answered without a message id");
+                ExitCode::FAILURE
+            }
+        },
+        Err(err) => {
+            eprintln!("error: {err}");
+            if let Some(code) = err.code() {
+                eprintln!("Graph error code: {code}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! The `send_text`, `bulk_send`, `send_template` and `send_media` examples run as processes, against a sandbox started in the
+//! test on loopback: their command-line contracts (stdout, stderr, exit code) are what a user
+//! scripts against, so they are tested from the outside.
+//!
+//! The examples are built once per run with the `cargo` that runs the tests (`build
+//! --example`, respecting `CARGO_TARGET_DIR`); usually a no-op, as `cargo test` has just built
+//! them.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, SandboxHandle};
+
+const PHONE_NUMBER_ID: &str = "100000000000001";
+const DEBUGGER: &str = "developers.facebook.com/tools/debug/accesstoken";
+
+/// The directory holding the built examples (`<target>/debug/examples`).
+fn examples_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let output = std::process::Command::new(env!("CARGO"))
+            .current_dir(manifest)
+            .args([
+                "build",
+                "--quiet",
+                "--example",
+                "send_text",
+                "--example",
+                "bulk_send",
+                "--example",
+                "send_template",
+                "--example",
+                "send_media",
+            ])
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "building the examples failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|dir| {
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    manifest.join(dir)
+                }
+            })
+            .unwrap_or_else(|| manifest.join("target"));
+        target.join("debug").join("examples")
+    })
+}
+
+fn example(name: &str) -> PathBuf {
+    let path = examples_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.is_file(), "{} was not built", path.display());
+    path
+}
+
+/// What the process printed and how it ended.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    fn assert_no_panic(&self) {
+        assert!(
+            !self.stderr.contains("panicked") && !self.stdout.contains("panicked"),
+            "the example panicked:\n{}",
+            self.stderr
+        );
+    }
+}
+
+/// Runs an example with exactly the WhatsApp environment given (inherited values removed).
+async fn run(name: &str, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut command = tokio::process::Command::new(example(name));
+    command
+        .args(args)
+        .env_remove("WHATSAPP_ACCESS_TOKEN")
+        .env_remove("WHATSAPP_PHONE_NUMBER_ID")
+        .env_remove("WHATSAPP_API_BASE_URL")
+        .env_remove("RUST_BACKTRACE")
+        .kill_on_drop(true);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let run = Run::from(command.output().await.expect("the example starts"));
+    run.assert_no_panic();
+    run
+}
+
+async fn sandbox() -> SandboxHandle {
+    Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("the sandbox starts")
+}
+
+fn env_for<'a>(sb: &'a SandboxHandle, token: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("WHATSAPP_ACCESS_TOKEN", token),
+        ("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID),
+        ("WHATSAPP_API_BASE_URL", sb.base_url()),
+    ]
+}
+
+#[tokio::test]
+async fn send_text_prints_one_wamid_line_and_exits_zero() {
+    let sb = sandbox().await;
+    let run = run(
+        "send_text",
+        &env_for(&sb, "sandbox-token"),
+        &[
+            "--to",
+            "+16505550121",
+            "--text",
+            "Hello from the process test",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "stdout: {:?}", run.stdout);
+    assert!(lines[0].starts_with("wamid"), "stdout: {:?}", run.stdout);
+    let accepted = sb.accepted_messages();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].wamid, lines[0]);
+    assert_eq!(accepted[0].to, "+16505550121");
+    assert_eq!(
+        accepted[0].body["text"]["body"],
+        "Hello from the process test"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn send_text_usage_problems_exit_non_zero_with_a_usage_message() {
+    // No environment at all: nothing to send with, no request possible.
+    let run_without_env = run("send_text", &[], &["--to", "+16505550122", "--text", "Hi"]).await;
+    assert_ne!(run_without_env.code, Some(0));
+    assert!(
+        run_without_env.stderr.contains("WHATSAPP_ACCESS_TOKEN"),
+        "stderr: {}",
+        run_without_env.stderr
+    );
+    assert!(
+        run_without_env.stderr.contains("usage"),
+        "stderr: {}",
+        run_without_env.stderr
+    );
+    assert!(run_without_env.stdout.is_empty());
+
+    // The environment but no --to.
+    let sb = sandbox().await;
+    let run_without_to = run(
+        "send_text",
+        &env_for(&sb, "sandbox-token"),
+        &["--text", "Hi"],
+    )
+    .await;
+    assert_ne!(run_without_to.code, Some(0));
+    assert!(
+        run_without_to.stderr.contains("--to"),
+        "stderr: {}",
+        run_without_to.stderr
+    );
+    assert!(
+        run_without_to.stderr.to_lowercase().contains("usage"),
+        "stderr: {}",
+        run_without_to.stderr
+    );
+    assert!(run_without_to.stdout.is_empty());
+    assert_eq!(sb.request_count(), 0);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn send_text_wrong_token_prints_the_code_and_the_token_debugger() {
+    let sb = sandbox().await;
+    let run = run(
+        "send_text",
+        &env_for(&sb, "definitely-not-the-token"),
+        &["--to", "+16505550123", "--text", "Hi"],
+    )
+    .await;
+    assert_ne!(run.code, Some(0));
+    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
+    assert!(run.stderr.contains("190"), "stderr: {}", run.stderr);
+    assert!(run.stderr.contains(DEBUGGER), "stderr: {}", run.stderr);
+    assert!(
+        !run.stderr.contains("definitely-not-the-token"),
+        "the token leaked: {}",
+        run.stderr
+    );
+    assert_eq!(sb.accepted_count(), 0);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn send_text_rejects_a_sanctioned_recipient_without_a_request() {
+    let sb = sandbox().await;
+    let run = run(
+        "send_text",
+        &env_for(&sb, "sandbox-token"),
+        &["--to", "+5352345678", "--text", "Hi"],
+    )
+    .await;
+    assert_ne!(run.code, Some(0));
+    assert!(run.stdout.is_empty(), "stdout: {}", run.stdout);
+    assert!(run.stderr.contains("rejected"), "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("Cuba"), "stderr: {}", run.stderr);
+    assert_eq!(sb.request_count(), 0, "nothing reached the sandbox");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bulk_send_reports_every_row_and_the_summary() {
+    let sb = sandbox().await;
+    // Row 4 fails with a Graph error, row 5 is accepted but its answer is lost.
+    sb.inject(
+        FaultRule::new(Fault::Graph {
+            status: 400,
+            code: 131047,
+            message: "(#131047) Re-engagement message".into(),
+        })
+        .for_recipient("+16505550134"),
+    );
+    sb.inject(FaultRule::new(Fault::DropAfterActing).for_recipient("+16505550135"));
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let csv = dir.path().join("recipients.csv");
+    std::fs::write(
+        &csv,
+        "to,text\n\
+         +16505550131,first\n\
+         +16505550132,second\n\
+         +5352345678,sanctioned\n\
+         +16505550134,outside the 24 hour window\n\
+         +16505550135,answer lost\n",
+    )
+    .expect("write the CSV");
+    let csv = csv.to_str().expect("a UTF-8 path");
+
+    let dry = run("bulk_send", &[], &["--csv", csv, "--dry-run"]).await;
+    assert_eq!(
+        dry.code,
+        Some(1),
+        "a rejected row fails a dry run: {}",
+        dry.stderr
+    );
+    assert!(
+        dry.stdout.contains("VALID 1 +16505550131 +16505550131"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("REJECTED 3 +5352345678 "),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.lines().last().is_some_and(
+            |line| line.starts_with("SUMMARY sent=0 rejected=1 failed=0 unknown=0 valid=4")
+        ),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(sb.request_count(), 0, "a dry run sends nothing");
+
+    let sent = run(
+        "bulk_send",
+        &env_for(&sb, "sandbox-token"),
+        &["--csv", csv, "--concurrency", "3"],
+    )
+    .await;
+    assert_eq!(sent.code, Some(1), "stderr: {}", sent.stderr);
+    let lines: Vec<&str> = sent.stdout.lines().collect();
+    assert_eq!(lines.len(), 6, "stdout: {}", sent.stdout);
+    assert_eq!(
+        lines.last().copied(),
+        Some("SUMMARY sent=2 rejected=1 failed=1 unknown=1")
+    );
+    let line_for = |row: &str| {
+        lines
+            .iter()
+            .find(|line| line.split(' ').nth(1) == Some(row))
+            .copied()
+            .unwrap_or_else(|| panic!("no line for row {row}: {}", sent.stdout))
+    };
+    let accepted = sb.accepted_messages();
+    for (row, to) in [("1", "+16505550131"), ("2", "+16505550132")] {
+        let line = line_for(row);
+        assert!(line.starts_with(&format!("OK {row} {to} wamid.")), "{line}");
+        let wamid = line.split(' ').nth(3).expect("a wamid");
+        assert!(accepted.iter().any(|m| m.wamid == wamid && m.to == to));
+    }
+    assert!(
+        line_for("3").starts_with("REJECTED 3 +5352345678 "),
+        "{}",
+        line_for("3")
+    );
+    let failed = line_for("4");
+    assert!(failed.starts_with("FAILED 4 +16505550134 "), "{failed}");
+    assert!(failed.contains("131047"), "{failed}");
+    let unknown = line_for("5");
+    assert!(
+        unknown.starts_with("UNKNOWN 5 +16505550135 wacloud-"),
+        "{unknown}"
+    );
+    // The unknown row was in fact accepted: its correlation id is how to find out.
+    let correlation = unknown.split(' ').nth(3).expect("a correlation id");
+    assert!(accepted
+        .iter()
+        .any(|m| m.to == "+16505550135"
+            && m.biz_opaque_callback_data.as_deref() == Some(correlation)));
+    assert_eq!(accepted.len(), 3);
+    assert_eq!(sb.duplicate_count(), 0, "nothing was sent twice");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn send_template_defaults_to_hello_world_and_send_media_uploads_then_sends() {
+    let sb = sandbox().await;
+    let env = env_for(&sb, "sandbox-token");
+    let template = run("send_template", &env, &["--to", "+16505550141"]).await;
+    assert_eq!(template.code, Some(0), "stderr: {}", template.stderr);
+    let wamid = template.stdout.lines().next().expect("a wamid line");
+    assert!(wamid.starts_with("wamid"), "{}", template.stdout);
+    let accepted = sb.accepted_messages();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].wamid, wamid);
+    assert_eq!(accepted[0].kind, "template");
+    assert_eq!(
+        accepted[0].body["template"],
+        serde_json::json!({"name": "hello_world", "language": {"code": "en_US"}})
+    );
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("menu.pdf");
+    std::fs::write(&file, b"%PDF-1.4 a tiny menu").expect("write the file");
+    let file = file.to_str().expect("a UTF-8 path");
+    let media = run(
+        "send_media",
+        &env,
+        &[
+            "--to",
+            "+16505550142",
+            "--file",
+            file,
+            "--mime",
+            "application/pdf",
+            "--caption",
+            "Today's menu",
+        ],
+    )
+    .await;
+    assert_eq!(media.code, Some(0), "stderr: {}", media.stderr);
+    let lines: Vec<&str> = media.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "stdout: {}", media.stdout);
+    let media_id = lines[0].strip_prefix("media_id ").expect("a media id line");
+    assert!(lines[1].starts_with("wamid"), "{}", media.stdout);
+    let document = sb
+        .accepted_messages()
+        .into_iter()
+        .find(|m| m.wamid == lines[1])
+        .expect("the document was accepted");
+    assert_eq!(document.kind, "document");
+    assert_eq!(
+        document.body["document"],
+        serde_json::json!({"id": media_id, "caption": "Today's menu", "filename": "menu.pdf"})
+    );
+
+    // A caption on audio is a usage problem found before any upload.
+    let requests = sb.request_count();
+    let audio = run(
+        "send_media",
+        &env,
+        &[
+            "--to",
+            "+16505550143",
+            "--file",
+            file,
+            "--mime",
+            "audio/ogg",
+            "--caption",
+            "x",
+        ],
+    )
+    .await;
+    assert_eq!(audio.code, Some(2), "stderr: {}", audio.stderr);
+    assert!(audio.stderr.contains("usage"), "{}", audio.stderr);
+    assert_eq!(sb.request_count(), requests, "no upload was attempted");
+    sb.shutdown().await;
+}
