@@ -5,7 +5,7 @@
 //!   [`verify_handshake`] answers the GET subscription handshake.
 //! - [`StatusTracker`] folds status updates per message id into one
 //!   reconciled state (a `delivered` wins over a `failed`).
-//! - [`router::WebhookReceiver`] (feature `webhook-router`) puts it all
+//! - `router::WebhookReceiver` (feature `webhook-router`) puts it all
 //!   behind an axum router.
 
 pub(crate) mod de;
