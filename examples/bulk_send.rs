@@ -44,6 +44,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use wacloud::layers::recipients::RecipientRules;
 use wacloud::messages::{MessageContent, OutgoingMessage, Template, Text};
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// Send a WhatsApp message to every row of a CSV file.
 #[derive(Parser, Debug)]
 #[command(
@@ -115,35 +118,6 @@ impl Summary {
             Outcome::Unknown(_) => self.unknown += 1,
         }
     }
-}
-
-fn required_env(name: &str) -> Result<String, String> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(format!("missing environment variable {name}\n{USAGE}")),
-    }
-}
-
-/// Builds the client from the environment; the error is the message to print (exit 2).
-fn client_from_env() -> Result<wacloud::Client, String> {
-    let (token, phone_number_id) = match (
-        required_env("WHATSAPP_ACCESS_TOKEN"),
-        required_env("WHATSAPP_PHONE_NUMBER_ID"),
-    ) {
-        (Ok(token), Ok(id)) => (token, id),
-        (Err(message), _) | (_, Err(message)) => return Err(message),
-    };
-    let mut builder = wacloud::Client::builder()
-        .access_token(token)
-        .phone_number_id(phone_number_id);
-    if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
-        if !base_url.trim().is_empty() {
-            builder = builder.base_url(base_url);
-        }
-    }
-    builder
-        .build()
-        .map_err(|err| format!("error: {err}\n{USAGE}"))
 }
 
 /// One line of text: results are line-oriented, so a multi-line error is folded.
@@ -297,19 +271,15 @@ async fn main() -> ExitCode {
     let client = if args.dry_run {
         None
     } else {
-        match client_from_env() {
+        match support::client_from_env(USAGE) {
             Ok(client) => Some(client),
-            Err(message) => {
-                eprintln!("{message}");
-                return ExitCode::from(2);
-            }
+            Err(message) => return support::usage_error(message),
         }
     };
     let rows = match read_rows(&args.csv) {
         Ok(rows) => rows,
         Err(message) => {
-            eprintln!("error: {message}\n{USAGE}");
-            return ExitCode::from(2);
+            return support::usage_error(format_args!("error: {message}\n{USAGE}"));
         }
     };
     let bar = progress_bar(rows.len());

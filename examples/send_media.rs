@@ -26,13 +26,12 @@ use clap::Parser;
 use wacloud::calls::media::{MediaKind, MediaUpload};
 use wacloud::messages::{Audio, Document, Image, MessageContent, OutgoingMessage, Sticker, Video};
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// Upload a file and send it as a WhatsApp media message.
 #[derive(Parser, Debug)]
-#[command(
-    name = "send_media",
-    after_help = "Environment: WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID (required), \
-                  WHATSAPP_API_BASE_URL (optional, default https://graph.facebook.com)"
-)]
+#[command(name = "send_media", after_help = support::ENV_HELP)]
 struct Args {
     /// The recipient: + and the country code, e.g. +16505551234.
     #[arg(long)]
@@ -51,35 +50,6 @@ struct Args {
 const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
 [WHATSAPP_API_BASE_URL=...] cargo run --example send_media -- --to <number> --file <path> \
 --mime <type> [--caption <text>]";
-
-fn required_env(name: &str) -> Result<String, String> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(format!("missing environment variable {name}\n{USAGE}")),
-    }
-}
-
-/// Builds the client from the environment; the error is the message to print (exit 2).
-fn client_from_env() -> Result<wacloud::Client, String> {
-    let (token, phone_number_id) = match (
-        required_env("WHATSAPP_ACCESS_TOKEN"),
-        required_env("WHATSAPP_PHONE_NUMBER_ID"),
-    ) {
-        (Ok(token), Ok(id)) => (token, id),
-        (Err(message), _) | (_, Err(message)) => return Err(message),
-    };
-    let mut builder = wacloud::Client::builder()
-        .access_token(token)
-        .phone_number_id(phone_number_id);
-    if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
-        if !base_url.trim().is_empty() {
-            builder = builder.base_url(base_url);
-        }
-    }
-    builder
-        .build()
-        .map_err(|err| format!("error: {err}\n{USAGE}"))
-}
 
 /// The message for an uploaded media id, or a usage problem.
 fn content(
@@ -112,37 +82,31 @@ fn content(
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let client = match client_from_env() {
+    let client = match support::client_from_env(USAGE) {
         Ok(client) => client,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return support::usage_error(message),
     };
     if !args.file.is_file() {
-        eprintln!(
+        return support::usage_error(format_args!(
             "error: {} is not a readable file\n{USAGE}",
             args.file.display()
-        );
-        return ExitCode::from(2);
+        ));
     }
     let upload = MediaUpload::from_path(&args.file, args.mime);
     let kind = match upload.validate() {
         Ok(kind) => kind,
         Err(err) => {
-            eprintln!("error: {err}\n{USAGE}");
-            return ExitCode::from(2);
+            return support::usage_error(format_args!("error: {err}\n{USAGE}"));
         }
     };
     let filename = upload.file_name().to_owned();
     // Check the caption rule with a placeholder id so a usage problem costs no upload.
     if let Err(message) = content(kind, "0", args.caption.clone(), &filename) {
-        eprintln!("error: {message}\n{USAGE}");
-        return ExitCode::from(2);
+        return support::usage_error(format_args!("error: {message}\n{USAGE}"));
     }
     let media_id = match client.upload_media(upload).await {
         Ok(id) => id,
-        Err(err) => return report(&err),
+        Err(err) => return support::report(&err),
     };
     println!("media_id {media_id}");
     let message = match content(kind, media_id.as_str(), args.caption, &filename) {
@@ -158,25 +122,13 @@ async fn main() -> ExitCode {
                 println!("{id}");
                 ExitCode::SUCCESS
             }
-            None => {
-                eprintln!("error: the API answered without a message id");
-                ExitCode::FAILURE
-            }
+            None => support::missing_message_id(),
         },
         Err(err) => {
             eprintln!(
                 "the upload succeeded (media id {media_id}, valid 30 days), the send did not"
             );
-            report(&err)
+            support::report(&err)
         }
     }
-}
-
-/// Prints a call's failure on stderr and answers exit code 1.
-fn report(err: &wacloud::Error) -> ExitCode {
-    eprintln!("error: {err}");
-    if let Some(code) = err.code() {
-        eprintln!("Graph error code: {code}");
-    }
-    ExitCode::FAILURE
 }

@@ -22,13 +22,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use wacloud::messages::{MessageStatus, OutgoingMessage, Parameter, Template};
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// Send a WhatsApp template message.
 #[derive(Parser, Debug)]
-#[command(
-    name = "send_template",
-    after_help = "Environment: WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID (required), \
-                  WHATSAPP_API_BASE_URL (optional, default https://graph.facebook.com)"
-)]
+#[command(name = "send_template", after_help = support::ENV_HELP)]
 struct Args {
     /// The recipient: + and the country code, e.g. +16505551234.
     #[arg(long)]
@@ -48,44 +47,12 @@ const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=.
 [WHATSAPP_API_BASE_URL=...] cargo run --example send_template -- --to <number> \
 [--template hello_world] [--language en_US] [--body-param <text>]...";
 
-fn required_env(name: &str) -> Result<String, String> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(format!("missing environment variable {name}\n{USAGE}")),
-    }
-}
-
-/// Builds the client from the environment; the error is the message to print (exit 2).
-fn client_from_env() -> Result<wacloud::Client, String> {
-    let (token, phone_number_id) = match (
-        required_env("WHATSAPP_ACCESS_TOKEN"),
-        required_env("WHATSAPP_PHONE_NUMBER_ID"),
-    ) {
-        (Ok(token), Ok(id)) => (token, id),
-        (Err(message), _) | (_, Err(message)) => return Err(message),
-    };
-    let mut builder = wacloud::Client::builder()
-        .access_token(token)
-        .phone_number_id(phone_number_id);
-    if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
-        if !base_url.trim().is_empty() {
-            builder = builder.base_url(base_url);
-        }
-    }
-    builder
-        .build()
-        .map_err(|err| format!("error: {err}\n{USAGE}"))
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let client = match client_from_env() {
+    let client = match support::client_from_env(USAGE) {
         Ok(client) => client,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return support::usage_error(message),
     };
     let mut template = Template::new(args.template, args.language);
     if !args.body_params.is_empty() {
@@ -105,17 +72,8 @@ async fn main() -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
-            None => {
-                eprintln!("error: the API answered without a message id");
-                ExitCode::FAILURE
-            }
+            None => support::missing_message_id(),
         },
-        Err(err) => {
-            eprintln!("error: {err}");
-            if let Some(code) = err.code() {
-                eprintln!("Graph error code: {code}");
-            }
-            ExitCode::FAILURE
-        }
+        Err(err) => support::report(&err),
     }
 }

@@ -14,13 +14,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use wacloud::messages::{OutgoingMessage, Text};
 
+#[path = "support/mod.rs"]
+mod support;
+
 /// Send a WhatsApp text message.
 #[derive(Parser, Debug)]
-#[command(
-    name = "send_text",
-    after_help = "Environment: WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID (required), \
-                  WHATSAPP_API_BASE_URL (optional, default https://graph.facebook.com)"
-)]
+#[command(name = "send_text", after_help = support::ENV_HELP)]
 struct Args {
     /// The recipient: + and the country code, e.g. +16505551234.
     #[arg(long)]
@@ -33,40 +32,12 @@ struct Args {
 const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
 [WHATSAPP_API_BASE_URL=...] cargo run --example send_text -- --to <number> --text <body>";
 
-fn required_env(name: &str) -> Result<String, String> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(format!("missing environment variable {name}\n{USAGE}")),
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let (token, phone_number_id) = match (
-        required_env("WHATSAPP_ACCESS_TOKEN"),
-        required_env("WHATSAPP_PHONE_NUMBER_ID"),
-    ) {
-        (Ok(token), Ok(id)) => (token, id),
-        (Err(message), _) | (_, Err(message)) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut builder = wacloud::Client::builder()
-        .access_token(token)
-        .phone_number_id(phone_number_id);
-    if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
-        if !base_url.trim().is_empty() {
-            builder = builder.base_url(base_url);
-        }
-    }
-    let client = match builder.build() {
+    let client = match support::client_from_env(USAGE) {
         Ok(client) => client,
-        Err(err) => {
-            eprintln!("error: {err}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return support::usage_error(message),
     };
     let message = OutgoingMessage::new(args.to, Text::new(args.text));
     match client.send(message).await {
@@ -75,17 +46,8 @@ async fn main() -> ExitCode {
                 println!("{id}");
                 ExitCode::SUCCESS
             }
-            None => {
-                eprintln!("error: the API answered without a message id");
-                ExitCode::FAILURE
-            }
+            None => support::missing_message_id(),
         },
-        Err(err) => {
-            eprintln!("error: {err}");
-            if let Some(code) = err.code() {
-                eprintln!("Graph error code: {code}");
-            }
-            ExitCode::FAILURE
-        }
+        Err(err) => support::report(&err),
     }
 }

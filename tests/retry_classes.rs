@@ -5,7 +5,7 @@ mod retry_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use retry_support::{client, error_answer, hits, sent_answer, text, Events};
+use retry_support::{client, error_answer, fail_then_send, hits, sent_answer, text, Events};
 use tokio::sync::Notify;
 use wacloud::error::RetryClass;
 use wacloud::layers::retry::{BudgetConfig, RetryEventKind, RetryPolicy, Schedule};
@@ -26,18 +26,12 @@ fn patient() -> RetryPolicy {
 async fn rate_limit_honours_retry_after() {
     let clock = ScaledClock::new(1_000.0);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            error_answer(400, "130429-rate-limit-hit.json").insert_header("Retry-After", "2"),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(sent_answer())
-        .mount(&server)
-        .await;
+    fail_then_send(
+        &server,
+        error_answer(400, "130429-rate-limit-hit.json").insert_header("Retry-After", "2"),
+        1,
+    )
+    .await;
     let events = Events::default();
     let client = client(&server, Arc::new(clock), events.policy(patient()));
 
@@ -184,16 +178,12 @@ async fn an_expired_token_is_not_retried() {
 async fn transient_errors_are_retried_a_few_times() {
     let clock = ScaledClock::new(1_000.0);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(error_answer(500, "131000-something-went-wrong.json"))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(sent_answer())
-        .mount(&server)
-        .await;
+    fail_then_send(
+        &server,
+        error_answer(500, "131000-something-went-wrong.json"),
+        2,
+    )
+    .await;
     let client = client(&server, Arc::new(clock), patient());
     client
         .send(text("+16505551234"))
@@ -247,16 +237,12 @@ async fn an_empty_budget_stops_retrying() {
 async fn service_unavailable_closes_the_gate_too() {
     let clock = ScaledClock::new(1_000.0);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(error_answer(500, "131016-service-unavailable.json"))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(sent_answer())
-        .mount(&server)
-        .await;
+    fail_then_send(
+        &server,
+        error_answer(500, "131016-service-unavailable.json"),
+        2,
+    )
+    .await;
     let events = Events::default();
     let client = client(&server, Arc::new(clock), events.policy(patient()));
     client.send(text("+16505551234")).await.expect("sent");
@@ -276,19 +262,12 @@ async fn service_unavailable_closes_the_gate_too() {
 async fn a_gateway_error_without_a_graph_body_is_retried() {
     let clock = ScaledClock::new(1_000.0);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            wiremock::ResponseTemplate::new(502)
-                .set_body_raw("<html>Bad Gateway</html>", "text/html"),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(sent_answer())
-        .mount(&server)
-        .await;
+    fail_then_send(
+        &server,
+        wiremock::ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html"),
+        1,
+    )
+    .await;
     let client = client(&server, Arc::new(clock), patient());
     client.send(text("+16505551234")).await.expect("sent");
     assert_eq!(hits(&server).await, 2);

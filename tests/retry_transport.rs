@@ -5,7 +5,7 @@ mod retry_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use retry_support::{error_answer, hits, sent_answer, text, Events};
+use retry_support::{builder, error_answer, fail_then_send, hits, sent_answer, text, Events};
 use tokio::sync::mpsc;
 use wacloud::error::{RetryClass, TransportPhase};
 use wacloud::layers::retry::{RetryEventKind, RetryPolicy, Schedule};
@@ -14,15 +14,11 @@ use wacloud::{Client, Error};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
 
+/// A client with 200 ms (connect) timeouts, so a slow answer fails fast in real time.
 fn client_at(base_url: &str, clock: SharedClock, policy: RetryPolicy) -> Client {
-    Client::builder()
-        .access_token("t")
-        .phone_number_id("123")
-        .base_url(base_url)
-        .clock(clock)
+    builder(base_url, clock, policy)
         .timeout(Duration::from_millis(200))
         .connect_timeout(Duration::from_millis(200))
-        .retry_policy(policy)
         .build()
         .expect("a valid client")
 }
@@ -39,16 +35,12 @@ fn quick() -> RetryPolicy {
 async fn slow_server() -> MockServer {
     let server = MockServer::start().await;
     // Answers after the client's 200 ms timeout, the first time only.
-    Mock::given(method("POST"))
-        .respond_with(sent_answer().set_delay(Duration::from_millis(600)))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(sent_answer())
-        .mount(&server)
-        .await;
+    fail_then_send(
+        &server,
+        sent_answer().set_delay(Duration::from_millis(600)),
+        1,
+    )
+    .await;
     server
 }
 
@@ -162,16 +154,7 @@ async fn a_server_that_appears_after_the_first_failure_is_used() {
 async fn an_error_answer_is_retried_even_for_a_send() {
     // An error answer proves the request was not acted on: safe to repeat.
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(error_answer(503, "2-api-service.json"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(sent_answer())
-        .mount(&server)
-        .await;
+    fail_then_send(&server, error_answer(503, "2-api-service.json"), 1).await;
     let client = client_at(
         &server.uri(),
         Arc::new(ScaledClock::new(1_000.0)),

@@ -34,124 +34,94 @@ pub fn parse(body: &[u8]) -> Result<Notification<'_>, WebhookError> {
     }
     // Fast path, one pass over each `value`: every change is a `messages`
     // change whose value has the documented shape (the common case).
-    if let Ok(wire) = serde_json::from_slice::<FastNotification<'_>>(body) {
+    if let Ok(wire) = serde_json::from_slice::<WireNotification<'_, WireMessagesValue<'_>>>(body) {
         let all_messages = wire
             .entry
             .iter()
             .all(|e| e.changes.iter().all(|c| c.field == "messages"));
         if all_messages && wire.object == WHATSAPP_BUSINESS_ACCOUNT {
-            let entries = wire
-                .entry
-                .into_iter()
-                .map(|e| Entry {
-                    id: e.id,
-                    time: e.time,
-                    changes: e
-                        .changes
-                        .into_iter()
-                        .map(|c| Change {
-                            field: c.field,
-                            value: ChangeValue::Messages(MessagesValue::from_wire(c.value)),
-                        })
-                        .collect(),
-                })
-                .collect();
-            return Ok(Notification {
-                object: wire.object,
-                entries,
-            });
+            return Ok(wire.into_notification(|_, value| {
+                ChangeValue::Messages(MessagesValue::from_wire(value))
+            }));
         }
     }
     // General path: every change value is kept raw first, then typed.
-    let wire: WireNotification<'_> =
+    let wire: WireNotification<'_, &RawValue> =
         serde_json::from_slice(body).map_err(|e| WebhookError::from_json(&e))?;
     if wire.object != WHATSAPP_BUSINESS_ACCOUNT {
         return Err(WebhookError::UnexpectedObject {
             object: wire.object.into_owned(),
         });
     }
-    let entries = wire
-        .entry
-        .into_iter()
-        .map(|e| Entry {
-            id: e.id,
-            time: e.time,
-            changes: e
-                .changes
-                .into_iter()
-                .map(|c| {
-                    let value = if c.field == "messages" {
-                        parse_messages_value(c.value)
-                    } else {
-                        ChangeValue::Other(Cow::Borrowed(c.value))
-                    };
-                    Change {
-                        field: c.field,
-                        value,
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    Ok(Notification {
-        object: wire.object,
-        entries,
-    })
-}
-
-#[derive(Deserialize)]
-struct FastNotification<'a> {
-    #[serde(borrow, deserialize_with = "de::cow_str")]
-    object: Cow<'a, str>,
-    #[serde(borrow)]
-    entry: Vec<FastEntry<'a>>,
-}
-
-#[derive(Deserialize)]
-struct FastEntry<'a> {
-    #[serde(borrow, deserialize_with = "de::cow_str")]
-    id: Cow<'a, str>,
-    #[serde(default, deserialize_with = "de::opt_i64")]
-    time: Option<i64>,
-    #[serde(borrow)]
-    changes: Vec<FastChange<'a>>,
-}
-
-#[derive(Deserialize)]
-struct FastChange<'a> {
-    #[serde(borrow, deserialize_with = "de::cow_str")]
-    field: Cow<'a, str>,
-    #[serde(borrow)]
-    value: WireMessagesValue<'a>,
+    Ok(wire.into_notification(|field, value| {
+        if field == "messages" {
+            parse_messages_value(value)
+        } else {
+            ChangeValue::Other(Cow::Borrowed(value))
+        }
+    }))
 }
 
 // ---------------------------------------------------------------------------
-// Wire (private) types: the envelope, with everything below `value` kept raw.
+// Wire (private) types: the envelope, generic over the type of each change's
+// `value`: `&RawValue` keeps it raw (general path), `WireMessagesValue` reads
+// a `messages` value in the same pass (fast path).
 
 #[derive(Deserialize)]
-struct WireNotification<'a> {
+#[serde(bound(deserialize = "V: Deserialize<'de>"))]
+struct WireNotification<'a, V> {
     #[serde(borrow, deserialize_with = "de::cow_str")]
     object: Cow<'a, str>,
     #[serde(borrow)]
-    entry: Vec<WireEntry<'a>>,
+    entry: Vec<WireEntry<'a, V>>,
 }
 
 #[derive(Deserialize)]
-struct WireEntry<'a> {
+#[serde(bound(deserialize = "V: Deserialize<'de>"))]
+struct WireEntry<'a, V> {
     #[serde(borrow, deserialize_with = "de::cow_str")]
     id: Cow<'a, str>,
     #[serde(default, deserialize_with = "de::opt_i64")]
     time: Option<i64>,
     #[serde(borrow)]
-    changes: Vec<WireChange<'a>>,
+    changes: Vec<WireChange<'a, V>>,
 }
 
 #[derive(Deserialize)]
-struct WireChange<'a> {
+#[serde(bound(deserialize = "V: Deserialize<'de>"))]
+struct WireChange<'a, V> {
     #[serde(borrow, deserialize_with = "de::cow_str")]
     field: Cow<'a, str>,
-    #[serde(borrow)]
-    value: &'a RawValue,
+    value: V,
+}
+
+impl<'a, V> WireNotification<'a, V> {
+    /// The public envelope, each change's value typed by `value(field, value)`.
+    fn into_notification(
+        self,
+        mut value: impl FnMut(&str, V) -> ChangeValue<'a>,
+    ) -> Notification<'a> {
+        let entries = self
+            .entry
+            .into_iter()
+            .map(|e| Entry {
+                id: e.id,
+                time: e.time,
+                changes: e
+                    .changes
+                    .into_iter()
+                    .map(|c| Change {
+                        value: value(&c.field, c.value),
+                        field: c.field,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Notification {
+            object: self.object,
+            entries,
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,13 @@
 
 use std::path::PathBuf;
 
+use serde_json::json;
+use wacloud::messages::{
+    Address, Audio, Contact, ContactUrl, Contacts, Document, Email, Flow, FlowMode, Header, Image,
+    Interactive, LanguagePolicy, Location, MediaSource, MessageContent, Org, OutgoingMessage,
+    Parameter, Phone, Reaction, ReplyButton, Row, Section, Sticker, Template, Text, Video,
+};
+
 /// The token every test client uses.
 pub const TEST_TOKEN: &str = "test-token";
 /// The phone number id every test client uses.
@@ -51,4 +58,283 @@ pub fn messages_path() -> String {
         "/{}/{PHONE_NUMBER_ID}/messages",
         wacloud::DEFAULT_API_VERSION
     )
+}
+
+/// The message id the reply and reaction cases point at (as in their fixtures).
+const CASE_WAMID: &str = "wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA";
+
+/// One case of [`message_cases`]: the fixture name under `wiremock-fixtures/requests/`, the
+/// content, and what to add to the envelope.
+pub type MessageCase = (
+    &'static str,
+    MessageContent,
+    fn(OutgoingMessage) -> OutgoingMessage,
+);
+
+/// The content and envelope of the case whose fixture is `name`.
+pub fn message_case(name: &str) -> (MessageContent, fn(OutgoingMessage) -> OutgoingMessage) {
+    message_cases()
+        .into_iter()
+        .find(|(case, _, _)| *case == name)
+        .map(|(_, content, envelope)| (content, envelope))
+        .unwrap_or_else(|| panic!("no message case named {name}"))
+}
+
+/// The contacts message of the `contacts` case: one contact with every field, one minimal.
+pub fn contacts_case() -> Contacts {
+    let barbara = Contact::new("Barbara J. Johnson")
+        .first_name("Barbara")
+        .last_name("Johnson")
+        .middle_name("Joana")
+        .suffix("Esq.")
+        .prefix("Dr.")
+        .address(
+            Address::new()
+                .street("1 Lucky Shrub Way")
+                .city("Menlo Park")
+                .state("CA")
+                .zip("94025")
+                .country("United States")
+                .country_code("US")
+                .kind("WORK"),
+        )
+        .birthday("1999-01-23")
+        .email(Email::new("bjohnson@luckyshrub.com").kind("WORK"))
+        .email(Email::new("bjohnson@luckyshrubplants.com").kind("HOME"))
+        .org(
+            Org::new("Lucky Shrub")
+                .department("Legal")
+                .title("Lead Counsel"),
+        )
+        .phone(
+            Phone::new("+1 (415) 555-0001")
+                .kind("WORK")
+                .wa_id("14155550001"),
+        )
+        .phone(Phone::new("+1 (415) 555-0002").kind("HOME"))
+        .url(ContactUrl::new("https://www.luckyshrub.com").kind("WORK"));
+    let pablo = Contact::new("Pablo Morales").phone(Phone::new("+1 (940) 555-1234"));
+    Contacts::new([barbara]).contact(pablo)
+}
+
+/// Every message variant the model has, each with the fixture under
+/// `wiremock-fixtures/requests/` its body must equal: shared by the mock tests
+/// (`send_messages`) and the sandbox round trip, so both check the same messages. The envelope
+/// options (reply context, callback data) ride on text.
+pub fn message_cases() -> Vec<MessageCase> {
+    fn plain(message: OutgoingMessage) -> OutgoingMessage {
+        message
+    }
+    fn reply(message: OutgoingMessage) -> OutgoingMessage {
+        message.reply_to(CASE_WAMID)
+    }
+    fn callback(message: OutgoingMessage) -> OutgoingMessage {
+        message.callback_data("order-42|appointment-7")
+    }
+    let list = Interactive::list(
+        "Which shipping option do you prefer?",
+        "Shipping Options",
+        [
+            Section::new([
+                Row::new("priority_express", "Priority Mail Express")
+                    .description("Next Day to 2 Days"),
+                Row::new("priority_mail", "Priority Mail").description("1–3 Days"),
+            ])
+            .title("I want it ASAP!"),
+            Section::new([])
+                .title("I can wait a bit")
+                .row(
+                    Row::new("usps_ground_advantage", "USPS Ground Advantage")
+                        .description("2–5 Days"),
+                )
+                .row(Row::new("media_mail", "Media Mail")),
+        ],
+    )
+    .header(Header::text("Choose Shipping Option"))
+    .footer("Lucky Shrub: Your gateway to succulents™");
+    let every_parameter = Template::new("order_delivery_update", "en_US")
+        .language_policy(LanguagePolicy::Deterministic)
+        .header([Parameter::image(MediaSource::link(
+            "https://www.luckyshrub.com/media/images/pothos.jpg",
+        ))])
+        .body([
+            Parameter::text("Pablo"),
+            Parameter::currency("$100.99", "USD", 100_990),
+            Parameter::date_time("February 25, 1977"),
+        ])
+        .quick_reply_button(0, "stop-promotions")
+        .url_button(1, "order/8c3d")
+        .copy_code_button(2, "SAVE25");
+    vec![
+        (
+            "text",
+            Text::new(
+                "As requested, here's the link to our latest product: https://www.meta.com/quest/quest-3/",
+            )
+            .preview_url(true)
+            .into(),
+            plain,
+        ),
+        ("text-reply", Text::new("Thanks, your order is on its way.").into(), reply),
+        ("text-callback", Text::new("Your appointment is confirmed.").into(), callback),
+        (
+            "image-id",
+            Image::from_id("1479537139650973").caption("The best succulent ever?").into(),
+            plain,
+        ),
+        (
+            "image-link",
+            Image::from_link(
+                "https://upload.wikimedia.org/wikipedia/commons/a/a5/Echeveria_%27Black_Prince%27.jpg",
+            )
+            .caption("Black Prince")
+            .into(),
+            plain,
+        ),
+        (
+            "video-id",
+            Video::from_id("1166846181421424").caption("A succulent eclipse!").into(),
+            plain,
+        ),
+        (
+            "video-link",
+            Video::from_link("https://www.example.com/media/eclipse.mp4").into(),
+            plain,
+        ),
+        ("audio-id", Audio::from_id("1013859600285441").into(), plain),
+        (
+            "audio-link",
+            Audio::from_link("https://www.example.com/media/voice-note.ogg").into(),
+            plain,
+        ),
+        (
+            "document-id",
+            Document::from_id("1376223850470843")
+                .filename("order_abc123.pdf")
+                .caption("Your order confirmation (PDF)")
+                .into(),
+            plain,
+        ),
+        (
+            "document-link",
+            Document::new(MediaSource::link("https://www.example.com/invoices/invoice-42.pdf"))
+                .filename("invoice-42.pdf")
+                .into(),
+            plain,
+        ),
+        ("sticker-id", Sticker::from_id("798882015472548").into(), plain),
+        (
+            "sticker-link",
+            Sticker::from_link("https://www.example.com/stickers/wave.webp").into(),
+            plain,
+        ),
+        (
+            "location",
+            Location::new(37.44216251868683, -122.16153582049394)
+                .name("Philz Coffee")
+                .address("101 Forest Ave, Palo Alto, CA 94301")
+                .into(),
+            plain,
+        ),
+        ("contacts", contacts_case().into(), plain),
+        (
+            "interactive-buttons",
+            Interactive::buttons(
+                "Hi Pablo! Your gardening workshop is scheduled for 9am tomorrow. Use the buttons if you need to reschedule. Thank you!",
+                [
+                    ReplyButton::new("change-button", "Change"),
+                    ReplyButton::new("cancel-button", "Cancel"),
+                ],
+            )
+            .header(Header::text("Appointment"))
+            .footer("Lucky Shrub: Your gateway to succulents!")
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-buttons-image-header",
+            Interactive::buttons(
+                "Is this the succulent you ordered?",
+                [
+                    ReplyButton::new("yes", "Yes"),
+                    ReplyButton::new("no", "No"),
+                    ReplyButton::new("unsure", "Not sure"),
+                ],
+            )
+            .header(Header::image(MediaSource::id("2762702990552401")))
+            .into(),
+            plain,
+        ),
+        ("interactive-list", list.into(), plain),
+        (
+            "interactive-cta-url",
+            Interactive::cta_url(
+                "Tap the button below to see available dates.",
+                "See Dates",
+                "https://www.luckyshrub.com?clickID=kqDGWd24Q5TRwoEQTICY7W1JKoXvaZOXWAS7h1P76s0R7Paec4",
+            )
+            .header(Header::image(MediaSource::link(
+                "https://www.luckyshrub.com/assets/succulents/aloe.png",
+            )))
+            .footer("Dates subject to change.")
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-flow",
+            Interactive::flow(
+                "Flow message body",
+                Flow::by_id("1", "Book!")
+                    .token("AQAAAAACS5FpgQ_cAAAAAD0QI3s.")
+                    .navigate_with_data(
+                        "RECOMMEND",
+                        json!({"product_name": "name", "product_description": "description", "product_price": 100}),
+                    ),
+            )
+            .header(Header::text("Flow message header"))
+            .footer("Flow message footer")
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-flow-data-exchange",
+            Interactive::flow(
+                "Sign up for our rewards club",
+                Flow::by_name("rewards_signup", "Sign up")
+                    .data_exchange()
+                    .mode(FlowMode::Draft),
+            )
+            .into(),
+            plain,
+        ),
+        ("template-all-parameters", every_parameter.into(), plain),
+        (
+            "template-named-document",
+            Template::new("order_confirmation", "en_US")
+                .header([Parameter::document_with_filename(
+                    MediaSource::id("1376223850470843"),
+                    "order_abc123.pdf",
+                )])
+                .body([
+                    Parameter::text("Jessica").name("customer_name"),
+                    Parameter::text("SKBUP2-4CPIG9").name("order_number"),
+                ])
+                .into(),
+            plain,
+        ),
+        (
+            "template-video-header",
+            Template::new("product_launch", "es_MX")
+                .header([Parameter::video(MediaSource::id("1166846181421424"))])
+                .into(),
+            plain,
+        ),
+        (
+            "template-no-parameters",
+            Template::new("hello_world", "en_US").into(),
+            plain,
+        ),
+        ("reaction", Reaction::new(CASE_WAMID, "😀").into(), plain),
+        ("reaction-remove", Reaction::remove(CASE_WAMID).into(), plain),
+    ]
 }

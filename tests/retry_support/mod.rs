@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 use wacloud::layers::retry::{RetryEvent, RetryEventKind, RetryPolicy};
 use wacloud::messages::{OutgoingMessage, Text};
 use wacloud::time::SharedClock;
-use wacloud::Client;
-use wiremock::{MockServer, ResponseTemplate};
+use wacloud::{Client, ClientBuilder};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A fixture from `wiremock-fixtures/errors/`.
 pub fn error_fixture(name: &str) -> String {
@@ -58,16 +59,35 @@ impl Events {
     }
 }
 
-/// A client on the mock server with this clock and policy.
-pub fn client(server: &MockServer, clock: SharedClock, policy: RetryPolicy) -> Client {
+/// A client builder for `base_url` with this clock and policy, for tests that set more.
+pub fn builder(base_url: &str, clock: SharedClock, policy: RetryPolicy) -> ClientBuilder {
     Client::builder()
         .access_token("t")
         .phone_number_id("123")
-        .base_url(server.uri())
+        .base_url(base_url)
         .clock(clock)
         .retry_policy(policy)
+}
+
+/// A client on the mock server with this clock and policy.
+pub fn client(server: &MockServer, clock: SharedClock, policy: RetryPolicy) -> Client {
+    builder(&server.uri(), clock, policy)
         .build()
         .expect("a valid client")
+}
+
+/// Answers the first `times` POSTs with `first`, and every later one with [`sent_answer`].
+pub async fn fail_then_send(server: &MockServer, first: ResponseTemplate, times: u64) {
+    Mock::given(method("POST"))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(sent_answer())
+        .mount(server)
+        .await;
 }
 
 /// A text message to `to`.
