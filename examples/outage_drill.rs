@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example outage_drill -- [--sends 10000] [--outage-secs 300] [--scale 1]
-//!     [--throughput 80] [--burst N] [--naive] [--naive-retries 3]
+//!     [--throughput 80] [--burst N] [--probe-cap-secs 30] [--naive] [--naive-retries 3]
 //! ```
 //!
 //! `--scale F` runs the client's clock F times faster and shortens the sandbox's outage window
@@ -41,6 +41,9 @@ struct Args {
     /// The throughput burst (default: one second's worth).
     #[arg(long)]
     burst: Option<u32>,
+    /// The longest wait between two outage probes, in seconds (default 30).
+    #[arg(long)]
+    probe_cap_secs: Option<f64>,
     /// Use a plain reqwest-retry client instead of wacloud.
     #[arg(long)]
     naive: bool,
@@ -66,6 +69,10 @@ async fn main() -> ExitCode {
         scale: args.scale,
         throughput: args.throughput,
         burst: args.burst,
+        probe_cap: args
+            .probe_cap_secs
+            .filter(|secs| secs.is_finite() && *secs > 0.0)
+            .map(Duration::from_secs_f64),
         mode: if args.naive {
             Mode::Naive {
                 max_retries: args.naive_retries,

@@ -22,7 +22,7 @@ use std::time::Duration;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use wacloud::layers::rate_limit::RateLimits;
 use wacloud::layers::recipients::RecipientRules;
-use wacloud::layers::retry::{RetryEventKind, RetryPolicy};
+use wacloud::layers::retry::{RetryEventKind, RetryPolicy, Schedule};
 use wacloud::messages::{OutgoingMessage, Text};
 use wacloud::time::ScaledClock;
 use wacloud::Client;
@@ -58,6 +58,9 @@ pub struct Drill {
     pub throughput: u32,
     /// The throughput burst (`None`: the library default, one second's worth).
     pub burst: Option<u32>,
+    /// The longest wait between two outage probes (`None`: the default 30 s). Shorter notices
+    /// the recovery sooner, for a few more requests during the outage.
+    pub probe_cap: Option<Duration>,
     /// The client.
     pub mode: Mode,
 }
@@ -70,6 +73,7 @@ impl Default for Drill {
             scale: 1.0,
             throughput: wacloud::layers::rate_limit::DEFAULT_THROUGHPUT,
             burst: None,
+            probe_cap: None,
             mode: Mode::Sdk,
         }
     }
@@ -100,6 +104,8 @@ pub struct Report {
     pub baseline_rss_kib: u64,
     /// The largest sampled RSS during the run, in KiB.
     pub peak_rss_kib: u64,
+    /// RSS halfway through the outage (every send started and waiting), in KiB.
+    pub mid_outage_rss_kib: Option<u64>,
     /// `VmHWM` at the end, in KiB (since the reset at the start when the kernel allowed it).
     pub hwm_kib: Option<u64>,
     /// Whether `VmHWM` was reset at the start.
@@ -167,14 +173,15 @@ impl fmt::Display for Report {
         writeln!(f, "mode:              {mode}")?;
         writeln!(
             f,
-            "drill:             {} sends, {:?} code-2 outage, clock x{}, throughput {}/s burst {}",
+            "drill:             {} sends, {:?} code-2 outage, clock x{}, throughput {}/s burst {}, probes at most {:?} apart",
             drill.sends,
             drill.outage,
             drill.scale,
             drill.throughput,
             drill
                 .burst
-                .map_or_else(|| "default".to_owned(), |b| b.to_string())
+                .map_or_else(|| "default".to_owned(), |b| b.to_string()),
+            drill.probe_cap.unwrap_or(Schedule::outage().max_delay)
         )?;
         writeln!(
             f,
@@ -210,6 +217,13 @@ impl fmt::Display for Report {
                 (None, _) => "n/a".to_owned(),
             }
         )?;
+        if let Some(mid) = self.mid_outage_rss_kib {
+            writeln!(
+                f,
+                "RSS mid-outage:    {:.1} MiB (every send started and waiting)",
+                mib(mid)
+            )?;
+        }
         writeln!(
             f,
             "drain rate:        {} from recovery to last acceptance",
@@ -363,23 +377,27 @@ async fn run_on(drill: &Drill, sandbox: &SandboxHandle, to: &[String]) -> Result
         if let Some(burst) = drill.burst {
             limits = limits.throughput_burst(burst);
         }
+        let mut policy = RetryPolicy::default();
+        if let Some(cap) = drill.probe_cap {
+            let mut outage = Schedule::outage();
+            outage.max_delay = cap;
+            policy = policy.outage(outage);
+        }
         Client::builder()
             .access_token(config.access_token.clone())
             .phone_number_id(config.phone_number_id.clone())
             .base_url(sandbox.base_url())
             .clock(Arc::new(clock))
             .rate_limits(limits)
-            .retry_policy(
-                RetryPolicy::default().on_event(move |event| match event.kind {
-                    RetryEventKind::Probing => {
-                        counters.probes.fetch_add(1, Ordering::Relaxed);
-                    }
-                    RetryEventKind::GaveUp => {
-                        counters.gave_up.fetch_add(1, Ordering::Relaxed);
-                    }
-                    _ => {}
-                }),
-            )
+            .retry_policy(policy.on_event(move |event| match event.kind {
+                RetryEventKind::Probing => {
+                    counters.probes.fetch_add(1, Ordering::Relaxed);
+                }
+                RetryEventKind::GaveUp => {
+                    counters.gave_up.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {}
+            }))
             .build()?
     };
     let naive = match drill.mode {
@@ -403,6 +421,10 @@ async fn run_on(drill: &Drill, sandbox: &SandboxHandle, to: &[String]) -> Result
     let started = tokio::time::Instant::now();
     let recovery = started + outage_real;
 
+    let mid_outage = tokio::spawn(async move {
+        tokio::time::sleep(outage_real / 2).await;
+        proc_status_kib("VmRSS")
+    });
     let mut pending = FuturesUnordered::new();
     for (i, recipient) in to.iter().enumerate() {
         let body = format!("outage drill message {i}");
@@ -449,6 +471,7 @@ async fn run_on(drill: &Drill, sandbox: &SandboxHandle, to: &[String]) -> Result
         }
     }
     let elapsed_real = started.elapsed();
+    let mid_outage_rss_kib = mid_outage.await.ok().flatten();
     let peak_rss_kib = sampler.finish();
     let hwm_kib = proc_status_kib("VmHWM");
 
@@ -508,6 +531,7 @@ async fn run_on(drill: &Drill, sandbox: &SandboxHandle, to: &[String]) -> Result
         duplicates: sandbox.duplicate_count(),
         baseline_rss_kib,
         peak_rss_kib,
+        mid_outage_rss_kib,
         hwm_kib,
         hwm_reset,
         drain_from_recovery,
