@@ -92,7 +92,7 @@ pub struct Report {
     pub first_error: Option<String>,
     /// HTTP requests the sandbox received.
     pub requests: usize,
-    /// Requests that arrived while the outage window was open.
+    /// Requests answered with the outage's code 2 (HTTP 503): the ones that met the outage.
     pub requests_during_outage: usize,
     /// Messages the sandbox accepted.
     pub accepted: usize,
@@ -171,18 +171,23 @@ impl fmt::Display for Report {
             ),
         };
         writeln!(f, "mode:              {mode}")?;
-        writeln!(
+        write!(
             f,
-            "drill:             {} sends, {:?} code-2 outage, clock x{}, throughput {}/s burst {}, probes at most {:?} apart",
-            drill.sends,
-            drill.outage,
-            drill.scale,
-            drill.throughput,
-            drill
-                .burst
-                .map_or_else(|| "default".to_owned(), |b| b.to_string()),
-            drill.probe_cap.unwrap_or(Schedule::outage().max_delay)
+            "drill:             {} sends, {:?} code-2 outage, clock x{}",
+            drill.sends, drill.outage, drill.scale
         )?;
+        if drill.mode == Mode::Sdk {
+            write!(
+                f,
+                ", throughput {}/s burst {}, probes at most {:?} apart",
+                drill.throughput,
+                drill
+                    .burst
+                    .map_or_else(|| "default".to_owned(), |b| b.to_string()),
+                drill.probe_cap.unwrap_or(Schedule::outage().max_delay)
+            )?;
+        }
+        writeln!(f)?;
         writeln!(
             f,
             "sends:             {} delivered, {} failed{}",
@@ -194,7 +199,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "requests:          {} ({} during the outage, {} over the sends)",
+            "requests:          {} ({} met the outage, {} over the sends)",
             self.requests,
             self.requests_during_outage,
             self.requests as i64 - drill.sends as i64
@@ -417,9 +422,10 @@ async fn run_on(drill: &Drill, sandbox: &SandboxHandle, to: &[String]) -> Result
     let sampler = RssSampler::start(Duration::from_millis(2));
 
     let outage_real = drill.outage.div_f64(drill.scale);
-    sandbox.inject(FaultRule::new(Fault::Outage).for_duration(outage_real));
+    // Taken before the window opens: the measured drain starts no later than the recovery.
     let started = tokio::time::Instant::now();
     let recovery = started + outage_real;
+    sandbox.inject(FaultRule::new(Fault::Outage).for_duration(outage_real));
 
     let mid_outage = tokio::spawn(async move {
         tokio::time::sleep(outage_real / 2).await;
@@ -479,7 +485,12 @@ async fn run_on(drill: &Drill, sandbox: &SandboxHandle, to: &[String]) -> Result
     let accepted = sandbox.accepted_messages();
     let requests_during_outage = requests
         .iter()
-        .filter(|request| request.received_instant < recovery)
+        .filter(|request| {
+            matches!(
+                request.outcome,
+                wacloud_sandbox::Outcome::Answered { status: 503, .. }
+            )
+        })
         .count();
     let distinct_accepted = accepted
         .iter()
@@ -499,7 +510,6 @@ async fn run_on(drill: &Drill, sandbox: &SandboxHandle, to: &[String]) -> Result
                 .and_then(|seq| requests.get(seq))
         })
         .map(|request| request.received_instant)
-        .filter(|at| *at >= recovery)
         .collect();
     let first = times.iter().min().copied();
     let last = times.iter().max().copied();
