@@ -8,8 +8,29 @@
 //!
 //! A connection reset before any answer (`DropBeforeActing`) cannot be told apart from one after
 //! the server acted (`DropAfterActing`): in both the request was written and no status came
-//! back. The client reports both as `OutcomeUnknown`; only a failure to connect proves that
-//! nothing was sent, and only that is retried for a send.
+//! back (the sandbox even reads the whole request before dropping). The client reports both as
+//! `OutcomeUnknown`; only a failure to connect proves that nothing was sent, and only that is
+//! retried for a send.
+//!
+//! | fault | outcome |
+//! |---|---|
+//! | connection refused | retried (transient), then `RetriesExhausted { last: Transport { phase: NotWritten } }`; nothing sent |
+//! | reset before acting | `OutcomeUnknown { correlation_id }`, 1 request, nothing accepted |
+//! | reset after acting | `OutcomeUnknown { correlation_id }`, 1 request, 1 accepted with that `biz_opaque_callback_data` |
+//! | same, `retry_unknown_outcome(true)` | delivered, 2 requests, accepted twice: `duplicate_count() == 1` (the opt-in's trade-off) |
+//! | HTML 502 once / always | retried, delivered once / `RetriesExhausted { last: Decode { status: 502 } }` after 5 |
+//! | 200 with truncated JSON | `Decode { status: 200 }`, not retried (see below) |
+//! | 200 with a Graph error body (131000) | retried (transient), delivered once |
+//! | slower than the timeout | `OutcomeUnknown` (timeout), not retried |
+//! | 130429 with `Retry-After` | waits the `Retry-After`, delivered once |
+//! | code 2 for 5 minutes | rides it out behind the outage gate, delivered once |
+//! | 131056 | waits 6 s for that recipient, delivered once |
+//! | 190 | `Auth` with the token guidance, 1 request |
+//!
+//! A 200 whose body cannot be decoded is `Error::Decode { status: 200 }` without the correlation
+//! id, though Meta has probably accepted the message: a caller that needs to reconcile it must
+//! set its own `biz_opaque_callback_data` (a gap the matrix records; the fix belongs in the send
+//! call's error).
 
 mod retry_support;
 
