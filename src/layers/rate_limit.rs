@@ -33,7 +33,9 @@
 //! assert_eq!(limits.throughput_per_second(), Some(250));
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::Hash;
 use std::num::NonZeroU32;
 use std::ops::Add;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -265,7 +267,39 @@ struct Limiters {
     governor_clock: GovernorClock,
     throughput: Option<Keyed<String>>,
     pair: Option<Keyed<PairKey>>,
+    throughput_queues: Queues<String>,
+    pair_queues: Queues<PairKey>,
     checks: AtomicU64,
+}
+
+/// The calls waiting for one key's permit, in arrival order.
+///
+/// Only the head of a key's queue asks governor and sleeps on the clock; the others wait for
+/// their turn on a fair (FIFO) lock. Without it every waiter computes the same "not until",
+/// sleeps until then and asks again, so each permit wakes the whole backlog: N sends queued
+/// after an outage cost N²/2 wake-ups, and the drain falls behind the configured rate.
+struct Queues<K>(std::sync::Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>);
+
+impl<K: Hash + Eq + Clone> Queues<K> {
+    fn new() -> Self {
+        Queues(std::sync::Mutex::new(HashMap::new()))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Arc<tokio::sync::Mutex<()>>>> {
+        self.0.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// The queue of `key`.
+    fn of(&self, key: &K) -> Arc<tokio::sync::Mutex<()>> {
+        Arc::clone(self.lock().entry(key.clone()).or_default())
+    }
+
+    /// Forgets the queues nobody waits in.
+    fn prune(&self) {
+        let mut queues = self.lock();
+        queues.retain(|_, queue| Arc::strong_count(queue) > 1);
+        queues.shrink_to_fit();
+    }
 }
 
 /// The rate limit middleware. Clones share their limiters.
@@ -313,6 +347,8 @@ impl RateLimitLayer {
                 governor_clock,
                 throughput,
                 pair,
+                throughput_queues: Queues::new(),
+                pair_queues: Queues::new(),
                 checks: AtomicU64::new(0),
             }),
         }
@@ -339,6 +375,8 @@ impl RateLimitLayer {
             throughput.retain_recent();
             throughput.shrink_to_fit();
         }
+        self.inner.throughput_queues.prune();
+        self.inner.pair_queues.prune();
     }
 
     fn count_check(&self) {
@@ -351,7 +389,7 @@ impl RateLimitLayer {
     /// Takes one permit for `key`, waiting on the clock or failing fast.
     async fn acquire<K>(
         &self,
-        limiter: &Keyed<K>,
+        (limiter, queues): (&Keyed<K>, &Queues<K>),
         key: &K,
         kind: LimitKind,
         deadline: Option<Instant>,
@@ -362,6 +400,43 @@ impl RateLimitLayer {
     {
         self.count_check();
         let mut waited = Duration::ZERO;
+        // Waiting calls line up: only the head of the key's queue polls and sleeps (see
+        // `Queues`). Failing fast never waits, so it needs no turn.
+        let queue = (self.inner.limits.mode == LimitMode::Wait).then(|| queues.of(key));
+        let _turn = match &queue {
+            None => None,
+            Some(queue) => match queue.try_lock() {
+                Ok(turn) => Some(turn),
+                Err(_) => {
+                    let queued_at = self.inner.clock.now();
+                    let turn = match deadline {
+                        None => queue.lock().await,
+                        Some(deadline) => tokio::select! {
+                            turn = queue.lock() => turn,
+                            () = self.inner.clock.sleep_until(deadline) => {
+                                return Err(Error::DeadlineExceeded(Box::new(DeadlineExceeded {
+                                    deadline: deadline.saturating_duration_since(queued_at),
+                                    stage: format!(
+                                        "queued for a client-side {} rate-limit permit",
+                                        kind_name(kind)
+                                    ),
+                                    sent: SentState::NotSent,
+                                }))
+                                .into_middleware());
+                            }
+                        },
+                    };
+                    // Time in the queue counts as waiting: the gate may have closed meanwhile.
+                    waited += self
+                        .inner
+                        .clock
+                        .now()
+                        .saturating_duration_since(queued_at)
+                        .max(MIN_WAIT);
+                    Some(turn)
+                }
+            },
+        };
         loop {
             if !waited.is_zero() && clearance.is_some_and(|clearance| !clearance.is_clear()) {
                 tracing::debug!(?kind, ?waited, "held back: an outage began while waiting");
@@ -466,23 +541,39 @@ impl Middleware for RateLimitLayer {
             // is not held idle for seconds.
             LimitMode::Wait => {
                 if let Some((limiter, key)) = pair {
-                    self.acquire(limiter, key, LimitKind::Pair, deadline, clearance)
+                    let queues = &self.inner.pair_queues;
+                    self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
                         .await?;
                 }
                 if let Some((limiter, key)) = throughput {
-                    self.acquire(limiter, key, LimitKind::Throughput, deadline, clearance)
-                        .await?;
+                    let queues = &self.inner.throughput_queues;
+                    self.acquire(
+                        (limiter, queues),
+                        key,
+                        LimitKind::Throughput,
+                        deadline,
+                        clearance,
+                    )
+                    .await?;
                 }
             }
             // Failing fast: check the cheap throughput permit first, so that a refusal wastes at
             // most 1/throughput of a second rather than a pair permit.
             LimitMode::FailFast => {
                 if let Some((limiter, key)) = throughput {
-                    self.acquire(limiter, key, LimitKind::Throughput, deadline, clearance)
-                        .await?;
+                    let queues = &self.inner.throughput_queues;
+                    self.acquire(
+                        (limiter, queues),
+                        key,
+                        LimitKind::Throughput,
+                        deadline,
+                        clearance,
+                    )
+                    .await?;
                 }
                 if let Some((limiter, key)) = pair {
-                    self.acquire(limiter, key, LimitKind::Pair, deadline, clearance)
+                    let queues = &self.inner.pair_queues;
+                    self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
                         .await?;
                 }
             }
