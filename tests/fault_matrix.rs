@@ -19,7 +19,7 @@
 //! | reset after acting | `OutcomeUnknown { correlation_id }`, 1 request, 1 accepted with that `biz_opaque_callback_data` |
 //! | same, `retry_unknown_outcome(true)` | delivered, 2 requests, accepted twice: `duplicate_count() == 1` (the opt-in's trade-off) |
 //! | HTML 502 once / always | retried, delivered once / `RetriesExhausted { last: Decode { status: 502 } }` after 5 |
-//! | 200 with truncated JSON | `Decode { status: 200 }`, not retried (see below) |
+//! | 200 with truncated JSON | `Decode { status: 200 }` with the correlation id, counted as an unknown outcome, not retried |
 //! | 200 with a Graph error body (131000) | retried (transient), delivered once |
 //! | slower than the timeout | `OutcomeUnknown` (timeout), not retried |
 //! | 130429 with `Retry-After` | waits the `Retry-After`, delivered once |
@@ -27,10 +27,9 @@
 //! | 131056 | waits 6 s for that recipient, delivered once |
 //! | 190 | `Auth` with the token guidance, 1 request |
 //!
-//! A 200 whose body cannot be decoded is `Error::Decode { status: 200 }` without the correlation
-//! id, though Meta has probably accepted the message: a caller that needs to reconcile it must
-//! set its own `biz_opaque_callback_data` (a gap the matrix records; the fix belongs in the send
-//! call's error).
+//! A 200 whose body cannot be decoded is `Error::Decode { status: 200 }` carrying the send's
+//! correlation id, and `is_outcome_unknown()` is true: Meta has probably accepted the message, so
+//! the caller reconciles from status webhooks instead of resending.
 
 mod retry_support;
 
@@ -113,7 +112,12 @@ fn cases() -> Vec<Case> {
                 .sends_only()
                 .times(1),
             expect: Expect::Failed {
-                check: |error| matches!(error, Error::Decode(decode) if decode.status == 200),
+                check: |error| {
+                    error.is_outcome_unknown()
+                        && matches!(error, Error::Decode(decode)
+                            if decode.status == 200
+                                && decode.correlation_id.as_deref().is_some_and(|id| id.starts_with("wacloud-")))
+                },
                 attempts: 1,
             },
         },

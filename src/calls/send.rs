@@ -83,7 +83,7 @@ impl SendRequest {
         let mut facts = client.facts(Operation::Send);
         facts.recipient = Some(message.to().to_owned());
         facts.message_type = Some(message.content().type_name());
-        facts.correlation_id = correlation_id;
+        facts.correlation_id = correlation_id.clone();
         if let Some(allow) = retry_unknown_outcome {
             facts.retry_unknown_outcome = allow;
         }
@@ -94,14 +94,25 @@ impl SendRequest {
         call.body = Some(Body::Json(Bytes::from(body)));
         call.deadline = deadline;
         let answer = client.execute(call).await?;
-        let response: SendResponse = crate::client::decode_json(&answer)?;
+        // A 2xx that cannot be read still means Meta probably accepted the message: the error
+        // carries the correlation id so that the caller reconciles instead of resending.
+        let response: SendResponse =
+            crate::client::decode_json(&answer).map_err(|err| match err {
+                Error::Decode(decode) => {
+                    Error::Decode(Box::new(decode.with_correlation_id(correlation_id.clone())))
+                }
+                other => other,
+            })?;
         if response.messages.is_empty() {
-            return Err(Error::Decode(Box::new(DecodeError::new(
-                answer.status,
-                answer.content_type,
-                &answer.body,
-                "the send answer has no message id",
-            ))));
+            return Err(Error::Decode(Box::new(
+                DecodeError::new(
+                    answer.status,
+                    answer.content_type,
+                    &answer.body,
+                    "the send answer has no message id",
+                )
+                .with_correlation_id(correlation_id),
+            )));
         }
         Ok(response)
     }

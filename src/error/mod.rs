@@ -92,10 +92,12 @@ impl Error {
         }
     }
 
-    /// True when the request may have been acted on although no answer says so.
+    /// True when the request may have been acted on although no readable answer says so: an
+    /// unanswered send, or a send answered 2xx with a body that could not be read.
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
             Error::OutcomeUnknown(_) => true,
+            Error::Decode(decode) => decode.probably_sent(),
             Error::RetriesExhausted(exhausted) => exhausted.last.is_outcome_unknown(),
             _ => false,
         }

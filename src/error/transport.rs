@@ -161,6 +161,10 @@ pub struct DecodeError {
     pub body_len: usize,
     /// What was wrong.
     pub reason: String,
+    /// For a send answered 2xx: the id written into `biz_opaque_callback_data`. Such an
+    /// answer means Meta probably accepted the message, so look for this id in status
+    /// webhooks rather than sending again.
+    pub correlation_id: Option<String>,
 }
 
 impl DecodeError {
@@ -177,7 +181,19 @@ impl DecodeError {
             body_prefix: body_prefix(body),
             body_len: body.len(),
             reason: reason.into(),
+            correlation_id: None,
         }
+    }
+
+    /// Records the correlation id of the send this answer belongs to.
+    pub fn with_correlation_id(mut self, correlation_id: Option<String>) -> Self {
+        self.correlation_id = correlation_id;
+        self
+    }
+
+    /// Whether the API answered 2xx to a send: the message was probably sent.
+    pub fn probably_sent(&self) -> bool {
+        (200..300).contains(&self.status) && self.correlation_id.is_some()
     }
 }
 
@@ -211,9 +227,17 @@ impl fmt::Display for DecodeError {
         }
         write!(f, ", {} bytes): {}", self.body_len, self.reason)?;
         if self.body_prefix.is_empty() {
-            write!(f, "; the body was empty")
+            write!(f, "; the body was empty")?;
         } else {
-            write!(f, "; body starts with: {:?}", self.body_prefix)
+            write!(f, "; body starts with: {:?}", self.body_prefix)?;
+        }
+        match &self.correlation_id {
+            Some(id) if self.probably_sent() => write!(
+                f,
+                ". The API accepted the request, so the message was probably sent: do not resend; \
+                 reconcile from status webhooks with biz_opaque_callback_data = {id}"
+            ),
+            _ => Ok(()),
         }
     }
 }
