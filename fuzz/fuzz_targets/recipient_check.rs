@@ -21,7 +21,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(e164.starts_with('+'), "{e164}");
             assert!(number.digits().bytes().all(|b| b.is_ascii_digit()));
             assert_eq!(&e164[1..], number.digits());
-            let again = rules.check(e164).expect("an accepted number's E.164 is accepted");
+            let again = rules
+                .check(e164)
+                .expect("an accepted number's E.164 is accepted");
             assert_eq!(again.e164(), e164);
         }
         Err(rejected) => {

@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
     let query = HandshakeQuery::from_query(&String::from_utf8_lossy(body));
     if let Ok(challenge) = verify_handshake(&token, &query) {
         assert_eq!(query.mode.as_deref(), Some("subscribe"));
-        assert_eq!(query.verify_token.as_deref(), Some(&*String::from_utf8_lossy(header)));
+        assert_eq!(
+            query.verify_token.as_deref(),
+            Some(&*String::from_utf8_lossy(header))
+        );
         assert_eq!(query.challenge.as_deref(), Some(challenge));
     }
 });
