@@ -5,13 +5,18 @@
 //! cargo bench --bench send
 //! ```
 //! * `send_latency/*`: one send at a time (median latency; the goal is SDK/raw <= 1.05).
+//! * `send_latency_layers/*`: the SDK with one default layer removed at a time, and with none
+//!   (where the overhead comes from).
+//! * `paired`: printed medians of alternating raw/SDK sends (latency) and rounds (throughput),
+//!   the figures least disturbed by a noisy machine.
 //! * `send_throughput_64/*`: 64 concurrent senders for 2,048 sends (the goal is SDK throughput
 //!   >= 0.9 of raw reqwest's).
 //!
 //! The server is a minimal axum app answering Meta's send shape, so that the figures measure
-//! the client side. The SDK's rate limits are raised out of the way (the throughput limit to
-//! 1,000,000/s and the pair limit off, since every send here goes to one recipient) but every
-//! layer runs: recipient parse and rules, auth check, retry classification, rate-limit permit.
+//! the client side. The SDK's rate limits are set out of the way (no throughput limit, since
+//! Meta's maximum of 1,000/s is far below loopback speed, and no pair limit, since every send
+//! here goes to one recipient) but every layer runs: recipient parse and rules, auth check,
+//! retry classification, the rate-limit layer's fact lookup.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,17 +59,34 @@ async fn start_server() -> String {
 }
 
 fn sdk_client(base_url: &str) -> Client {
+    sdk_client_without(base_url, &[])
+}
+
+/// The SDK client with some default layers removed (by name, e.g. `layers::RECIPIENTS`), to
+/// see what each layer costs.
+fn sdk_client_without(base_url: &str, removed: &[&'static str]) -> Client {
+    let removed = removed.to_vec();
     Client::builder()
         .access_token(TOKEN)
         .phone_number_id(PHONE_NUMBER_ID)
         .base_url(base_url)
         .rate_limits(bench_rate_limits())
+        .layers(move |stack| {
+            for name in removed {
+                stack.remove(name);
+            }
+        })
         .build()
         .expect("client")
 }
 
+/// The rate limits out of the way: no throughput limit (it is clamped to Meta's 1,000/s, far
+/// below loopback speed) and no pair limit (every send goes to one recipient). The rate-limit
+/// layer still runs for every send: it reads the facts and finds no limiter to wait on.
 fn bench_rate_limits() -> wacloud::layers::rate_limit::RateLimits {
     wacloud::layers::rate_limit::RateLimits::default()
+        .no_throughput()
+        .no_pair()
 }
 
 struct Raw {
@@ -125,6 +147,30 @@ fn latency(c: &mut Criterion) {
     group.bench_function("sdk_default_stack", |b| {
         b.to_async(&rt).iter(|| sdk_send(&client))
     });
+    group.finish();
+}
+
+/// The latency with one default layer removed at a time, and with none at all: where the
+/// stack's overhead comes from (run beside `send_latency`, so the figures share conditions).
+fn latency_by_layer(c: &mut Criterion) {
+    use wacloud::layers::{AUTH, RATE_LIMIT, RECIPIENTS, RETRY};
+    let rt = runtime();
+    let base = rt.block_on(start_server());
+    let mut group = c.benchmark_group("send_latency_layers");
+    group
+        .sample_size(100)
+        .measurement_time(Duration::from_secs(5));
+    let variants: [(&str, &[&'static str]); 5] = [
+        ("without_recipients", &[RECIPIENTS]),
+        ("without_auth", &[AUTH]),
+        ("without_retry", &[RETRY]),
+        ("without_rate_limit", &[RATE_LIMIT]),
+        ("no_layers", &[RECIPIENTS, AUTH, RETRY, RATE_LIMIT]),
+    ];
+    for (name, removed) in variants {
+        let client = sdk_client_without(&base, removed);
+        group.bench_function(name, |b| b.to_async(&rt).iter(|| sdk_send(&client)));
+    }
     group.finish();
 }
 
@@ -201,5 +247,113 @@ fn throughput(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, latency, throughput);
+/// The median of some durations.
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+/// Paired measurements, printed (not a criterion group): raw and SDK sends alternate one by one
+/// (latency) and round by round (throughput), so a load change on a shared machine hits both
+/// sides alike. These are the figures BENCHMARKS.md quotes for the goals.
+fn paired(_: &mut Criterion) {
+    const PAIRS: usize = 10_000;
+    const ROUNDS: usize = 12;
+    let rt = runtime();
+    let base = rt.block_on(start_server());
+    let client = sdk_client(&base);
+    let raw = Arc::new(Raw::new(&base));
+    use wacloud::layers::{AUTH, RATE_LIMIT, RECIPIENTS, RETRY};
+    // Round robin over raw reqwest, the default stack, and the stack missing one layer (or
+    // all), one send each per turn.
+    let variants: Vec<(&str, Client)> = vec![
+        ("sdk_default_stack", client.clone()),
+        (
+            "without_recipients",
+            sdk_client_without(&base, &[RECIPIENTS]),
+        ),
+        ("without_auth", sdk_client_without(&base, &[AUTH])),
+        ("without_retry", sdk_client_without(&base, &[RETRY])),
+        (
+            "without_rate_limit",
+            sdk_client_without(&base, &[RATE_LIMIT]),
+        ),
+        (
+            "no_layers",
+            sdk_client_without(&base, &[RECIPIENTS, AUTH, RETRY, RATE_LIMIT]),
+        ),
+    ];
+    let (raw_latency, medians) = rt.block_on(async {
+        // Warm the connection pools and the recipient metadata.
+        for _ in 0..200 {
+            raw.send().await;
+            for (_, variant) in &variants {
+                sdk_send(variant).await;
+            }
+        }
+        let mut raw_times = Vec::with_capacity(PAIRS);
+        let mut times = vec![Vec::with_capacity(PAIRS); variants.len()];
+        for turn in 0..PAIRS {
+            // Rotate who goes first, so no side always runs on a freshly woken thread.
+            let first = turn % (variants.len() + 1);
+            for slot in (0..=variants.len()).map(|i| (i + first) % (variants.len() + 1)) {
+                let start = Instant::now();
+                if slot == variants.len() {
+                    raw.send().await;
+                    raw_times.push(start.elapsed());
+                } else {
+                    sdk_send(&variants[slot].1).await;
+                    times[slot].push(start.elapsed());
+                }
+            }
+        }
+        (
+            median(raw_times),
+            times.into_iter().map(median).collect::<Vec<_>>(),
+        )
+    });
+    println!("paired latency ({PAIRS} round-robin turns): raw_reqwest median {raw_latency:?}");
+    for ((name, _), latency) in variants.iter().zip(&medians) {
+        println!(
+            "paired latency: {name} median {latency:?}, /raw {:.3}",
+            latency.as_secs_f64() / raw_latency.as_secs_f64()
+        );
+    }
+
+    let (raw_round, sdk_round) = rt.block_on(async {
+        let mut raw_rounds = Vec::with_capacity(ROUNDS);
+        let mut sdk_rounds = Vec::with_capacity(ROUNDS);
+        for _ in 0..ROUNDS {
+            let r = Arc::clone(&raw);
+            raw_rounds.push(
+                run_concurrently(SENDERS, THROUGHPUT_SENDS, move || {
+                    let r = Arc::clone(&r);
+                    async move {
+                        r.send().await;
+                    }
+                })
+                .await,
+            );
+            let c = client.clone();
+            sdk_rounds.push(
+                run_concurrently(SENDERS, THROUGHPUT_SENDS, move || {
+                    let c = c.clone();
+                    async move { sdk_send(&c).await }
+                })
+                .await,
+            );
+        }
+        (median(raw_rounds), median(sdk_rounds))
+    });
+    let rate = |round: Duration| THROUGHPUT_SENDS as f64 / round.as_secs_f64();
+    println!(
+        "paired throughput ({ROUNDS} alternating rounds of {THROUGHPUT_SENDS} sends, {SENDERS} \
+         senders): raw median {:.0}/s, SDK median {:.0}/s, SDK/raw {:.3}",
+        rate(raw_round),
+        rate(sdk_round),
+        rate(sdk_round) / rate(raw_round)
+    );
+}
+
+criterion_group!(benches, paired, latency, latency_by_layer, throughput);
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Any bytes through the webhook parser, the owned conversion and the
 //! status tracker: errors are fine, panics are not.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use libfuzzer_sys::fuzz_target;
 use wacloud::webhooks::{parse, HandshakeQuery, StatusTracker};

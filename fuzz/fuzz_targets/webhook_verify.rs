@@ -1,6 +1,7 @@
 //! Signature and handshake checks on arbitrary input: never a panic, and
 //! never a pass unless the header is the body's HMAC.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use libfuzzer_sys::fuzz_target;
 use wacloud::webhooks::{

@@ -83,6 +83,8 @@ pub struct RecipientRules {
     as_of: Option<Date>,
     learn_130497: bool,
     learned: Arc<RwLock<BTreeSet<u16>>>,
+    /// Shared by clones, like `learned`: see [`number::ValidatedCache`].
+    validated: Arc<number::ValidatedCache>,
 }
 
 impl Default for RecipientRules {
@@ -92,6 +94,7 @@ impl Default for RecipientRules {
             as_of: None,
             learn_130497: false,
             learned: Arc::default(),
+            validated: Arc::default(),
         }
     }
 }
@@ -251,7 +254,7 @@ impl RecipientRules {
                 },
             });
         }
-        number::validate(digits).map_err(invalid)
+        self.validated.validate(digits).map_err(invalid)
     }
 }
 

@@ -13,7 +13,9 @@
 //! whose national part starts with 8 and has that country's national length is accepted even
 //! when the parser calls it invalid.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The shortest international number accepted, country calling code included (Niue and
 /// Saint Helena have 4-digit national numbers behind a 3-digit code).
@@ -153,6 +155,45 @@ pub(crate) fn validate(digits: String) -> Result<NormalizedNumber, String> {
     })
 }
 
+/// How many accepted numbers a [`ValidatedCache`] keeps before it starts over.
+const VALIDATED_CAPACITY: usize = 4_096;
+
+/// Numbers [`validate`] accepted, by digits. The `phonenumber` parse and validity check cost
+/// several microseconds per number (pattern matching against libphonenumber metadata, through
+/// a regex cache keyed by pattern text), the largest part of the SDK's per-send overhead in
+/// `benches/send.rs`; the verdict depends on the digits alone, so a repeat recipient (a
+/// conversation, a retry) skips it. Bounded: when full it is cleared, so memory stays small
+/// for bulk sends to distinct numbers (which pay the full check, as before). Only the
+/// validation is cached: the rules (dated, and learned from 130497) are checked every time.
+#[derive(Debug, Default)]
+pub(crate) struct ValidatedCache(Mutex<HashMap<String, NormalizedNumber>>);
+
+impl ValidatedCache {
+    /// [`validate`], answered from the cache when these digits were accepted before.
+    pub(crate) fn validate(&self, digits: String) -> Result<NormalizedNumber, String> {
+        if let Some(number) = self.lock().get(&digits) {
+            return Ok(number.clone());
+        }
+        let number = validate(digits)?;
+        let mut cache = self.lock();
+        if cache.len() >= VALIDATED_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(number.digits().to_owned(), number.clone());
+        Ok(number)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, NormalizedNumber>> {
+        // The map is consistent after any panic (inserts are single calls): keep using it.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
 /// Whether the parser's verdict cannot be trusted: a +7 or +375 national number starting with 8
 /// with a plausible national length (10 digits in Russia and Kazakhstan, 9 or 10 in Belarus).
 fn leading_eight_bug_applies(code: u16, national: &str) -> bool {
@@ -180,6 +221,41 @@ mod tests {
 
     fn check(number: &str) -> Result<NormalizedNumber, String> {
         validate(normalize(number)?)
+    }
+
+    #[test]
+    fn the_validated_cache_answers_as_validate_does_and_stays_bounded() {
+        let cache = ValidatedCache::default();
+        let mut accepted = std::collections::BTreeSet::new();
+        for number in [
+            "+16505551234",
+            "+1 650 555 1234",
+            "+7 812 315 1234",
+            "+44 7700 900123",
+            "+1 650 555 12",
+            "+999 1234 5678",
+        ] {
+            let digits = normalize(number).unwrap();
+            if validate(digits.clone()).is_ok() {
+                accepted.insert(digits.clone());
+            }
+            // Twice: the second answer may come from the cache.
+            for _ in 0..2 {
+                assert_eq!(
+                    cache.validate(digits.clone()),
+                    validate(digits.clone()),
+                    "{number}"
+                );
+            }
+        }
+        // Two formats of one number share an entry; refusals are not cached.
+        assert!(accepted.len() >= 2, "{accepted:?}");
+        assert_eq!(cache.len(), accepted.len());
+        for n in 0..(VALIDATED_CAPACITY as u64 + 10) {
+            let digits = format!("1650{:07}", 2_000_000 + n);
+            assert_eq!(cache.validate(digits.clone()), validate(digits));
+        }
+        assert!(cache.len() <= VALIDATED_CAPACITY);
     }
 
     #[test]
