@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example outage_drill -- [--sends 10000] [--outage-secs 300] [--scale 1]
-//!     [--throughput 80] [--burst N] [--probe-cap-secs 30] [--naive] [--naive-retries 3]
+//!     [--throughput 80] [--burst N] [--probe-cap-secs 5] [--naive] [--naive-retries 3]
 //! ```
 //!
 //! `--scale F` runs the client's clock F times faster and shortens the sandbox's outage window

@@ -61,8 +61,8 @@ async fn a_thousand_sends_ride_out_a_compressed_five_minute_outage() {
     .expect("the drill runs");
     println!("{report}");
     assert_outage_invariants(&report);
-    // The backlog was released by a probe, within one probe interval (30 s + 20 % jitter) and
-    // the first request's real latency of the recovery.
+    // The backlog was released by a probe, within one probe interval (5 s + 20 % jitter) and
+    // the real latency of the first requests after the recovery (large at 100x in debug).
     let lag = report.detection_lag.expect("acceptances after recovery");
     assert!(lag <= Duration::from_secs(60), "{report}");
 }
@@ -87,8 +87,8 @@ async fn ten_thousand_sends_ride_out_a_five_minute_outage() {
     assert!(report.requests <= 10_000 + 100, "{report}");
     let drain = report.drain_ratio_from_first().expect("a drain");
     assert!(drain >= 0.95, "{report}");
-    // Not asserted: the 64 MiB memory goal (not met: see BENCHMARKS.md) and the drain rate
-    // from the sandbox's recovery, which includes up to one probe interval (30 s) of lag.
+    // Not asserted: the 64 MiB memory goal (not met: see BENCHMARKS.md). The drain rate from
+    // the sandbox's recovery (which includes up to one probe interval of lag) is printed.
     if report.peak_rss_kib > MEMORY_GOAL_KIB {
         println!(
             "peak RSS {} KiB is over the {} KiB goal",

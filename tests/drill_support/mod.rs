@@ -58,7 +58,7 @@ pub struct Drill {
     pub throughput: u32,
     /// The throughput burst (`None`: the library default, one second's worth).
     pub burst: Option<u32>,
-    /// The longest wait between two outage probes (`None`: the default 30 s). Shorter notices
+    /// The longest wait between two outage probes (`None`: the default, 5 s). Shorter notices
     /// the recovery sooner, for a few more requests during the outage.
     pub probe_cap: Option<Duration>,
     /// The client.

@@ -15,7 +15,7 @@
 //! # Classification
 //! | outcome | class | default schedule |
 //! |---|---|---|
-//! | code 2 | outage (gate) | 1 s doubling to 30 s, 330 s in all |
+//! | code 2 | outage (gate) | 1 s doubling to a 5 s cap, 330 s in all |
 //! | codes 1, 131000, 131057; 131016, 133004 (gate); connect failure; HTTP 502/503/504 | transient | 0.5, 1, 2, 4 s; 4 retries within 10 s |
 //! | codes 4, 80007, 130429; HTTP 429 | throttled | `Retry-After` (up to 60 s) or 2, 4, 8, 16 s; within 90 s |
 //! | code 131056 | pair | 6, 12, 24 s for that recipient; within 60 s |
