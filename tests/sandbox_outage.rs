@@ -72,12 +72,12 @@ async fn a_compressed_five_minute_outage_is_ridden_out_with_one_request_per_send
     println!("{sends} sends through a compressed 5-minute outage: {requests} requests");
     assert_eq!(sandbox.accepted_count(), sends);
     assert_eq!(sandbox.duplicate_count(), 0);
-    // Probes on the default schedule over 300 s: 1, 2, 4, 8, 16, then every 30 s (~13).
-    assert!(
-        requests >= sends + 5,
-        "{requests} requests: the outage was not met"
-    );
-    assert!(requests <= sends + 20, "{requests} requests");
+    // Probes on the default schedule over 300 s: 1, 2, 4, then every 5 s (+ up to 20 % jitter):
+    // about 55 (fewer when real latency, scaled 1000x, eats into the window), one stream for
+    // the whole client, not one per send.
+    let probes = requests - sends;
+    assert!(probes >= 20, "{requests} requests: the outage was not met");
+    assert!(probes <= 75, "{requests} requests");
 }
 
 #[tokio::test]
