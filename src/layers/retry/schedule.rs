@@ -263,7 +263,7 @@ mod tests {
         assert!(schedule.total() >= Duration::from_secs(300));
         assert_eq!(schedule.total(), Duration::from_secs(330));
         let delays: Vec<_> = (0..7).map(|n| schedule.base_delay(n).as_secs()).collect();
-        assert_eq!(delays, [1, 2, 4, 8, 16, 30, 30]);
+        assert_eq!(delays, [1, 2, 4, 5, 5, 5, 5]);
     }
 
     #[test]
