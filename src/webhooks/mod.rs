@@ -3,6 +3,7 @@
 //! - [`parse`] turns a POST body into a typed, borrowing [`Notification`].
 //! - [`verify_signature`] checks `X-Hub-Signature-256` against the raw body;
 //!   [`verify_handshake`] answers the GET subscription handshake.
+//! - [`collect_events`] turns a notification into owned [`Event`]s for a handler.
 //! - [`StatusTracker`] folds status updates per message id into one
 //!   reconciled state (a `delivered` wins over a `failed`).
 //! - `router::WebhookReceiver` (feature `webhook-router`) puts it all
@@ -10,6 +11,7 @@
 
 pub(crate) mod de;
 mod error;
+mod events;
 mod payload;
 mod reconcile;
 #[cfg(feature = "webhook-router")]
@@ -17,6 +19,7 @@ pub mod router;
 mod verify;
 
 pub use error::{HandshakeError, SignatureError, WebhookError};
+pub use events::{collect_events, observe_statuses, Event};
 pub use payload::*;
 pub use reconcile::{
     DeliveryState, HistoryEntry, MessageRecord, Reconciled, StatusTracker, DEFAULT_CAPACITY,

@@ -38,11 +38,12 @@ use axum::Router;
 use bytes::BytesMut;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt};
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
-use super::payload::{parse, ChangeValue, Contact, ErrorObject, Message, Metadata, Status};
-use super::reconcile::{Reconciled, StatusTracker};
+pub use super::events::Event;
+use super::events::{collect_events, observe_statuses};
+use super::payload::parse;
+use super::reconcile::StatusTracker;
 use super::verify::{
     verify_handshake, verify_signature, AppSecret, HandshakeQuery, VerifyToken, SIGNATURE_HEADER,
 };
@@ -52,75 +53,6 @@ pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// How many events may wait for the handler before requests wait too.
 pub const DEFAULT_QUEUE: usize = 16 * 1024;
-
-/// One thing a webhook told: owned, so the handler may keep or spawn it.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum Event {
-    /// An inbound message.
-    Message {
-        /// The WhatsApp Business Account id (`entry[].id`).
-        waba_id: String,
-        /// The business number it was sent to.
-        metadata: Metadata<'static>,
-        /// The sender's profile, when the webhook included it.
-        contact: Option<Contact<'static>>,
-        /// The message.
-        message: Message<'static>,
-    },
-    /// A status update of a message the business sent.
-    Status {
-        /// The WhatsApp Business Account id (`entry[].id`).
-        waba_id: String,
-        /// The business number that sent the message.
-        metadata: Metadata<'static>,
-        /// The update, as received.
-        status: Status<'static>,
-        /// The message's state after folding this update in.
-        reconciled: Reconciled,
-    },
-    /// A system-level error (`value.errors`).
-    Error {
-        /// The WhatsApp Business Account id (`entry[].id`).
-        waba_id: String,
-        /// The business number concerned.
-        metadata: Metadata<'static>,
-        /// The error.
-        error: ErrorObject<'static>,
-    },
-    /// A change of another `field`, or an item that did not match its
-    /// documented shape: the raw JSON.
-    Other {
-        /// The WhatsApp Business Account id (`entry[].id`).
-        waba_id: String,
-        /// The change's `field`.
-        field: String,
-        /// The change's `value` (or the unrecognized item).
-        value: Box<RawValue>,
-    },
-}
-
-impl Event {
-    /// The business number's id (`metadata.phone_number_id`), when the event has one.
-    pub fn phone_number_id(&self) -> Option<&str> {
-        match self {
-            Event::Message { metadata, .. }
-            | Event::Status { metadata, .. }
-            | Event::Error { metadata, .. } => Some(&metadata.phone_number_id),
-            Event::Other { .. } => None,
-        }
-    }
-
-    /// The WhatsApp Business Account id (`entry[].id`).
-    pub fn waba_id(&self) -> &str {
-        match self {
-            Event::Message { waba_id, .. }
-            | Event::Status { waba_id, .. }
-            | Event::Error { waba_id, .. }
-            | Event::Other { waba_id, .. } => waba_id,
-        }
-    }
-}
 
 type Handler = Arc<dyn Fn(Event) -> BoxFuture<'static, ()> + Send + Sync>;
 
@@ -387,64 +319,15 @@ async fn handle_post(
             return (StatusCode::BAD_REQUEST, "bad request").into_response();
         }
     };
-    let want_events = shared.dispatch.is_some();
-    let mut events = Vec::new();
-    {
+    let events = {
         let mut tracker = lock(&shared.tracker);
-        for entry in notification.entries {
-            for change in entry.changes {
-                match change.value {
-                    ChangeValue::Messages(mut value) => {
-                        if !want_events {
-                            for status in &value.statuses {
-                                tracker.observe(status);
-                            }
-                            continue;
-                        }
-                        let metadata = value.metadata.clone().unwrap_or_default().into_owned();
-                        for error in std::mem::take(&mut value.errors) {
-                            events.push(Event::Error {
-                                waba_id: entry.id.to_string(),
-                                metadata: metadata.clone(),
-                                error: error.into_owned(),
-                            });
-                        }
-                        for message in std::mem::take(&mut value.messages) {
-                            let contact = value.contact_for(&message.from).cloned();
-                            events.push(Event::Message {
-                                waba_id: entry.id.to_string(),
-                                metadata: metadata.clone(),
-                                contact: contact.map(Contact::into_owned),
-                                message: message.into_owned(),
-                            });
-                        }
-                        for status in value.statuses {
-                            let reconciled = tracker.observe(&status);
-                            events.push(Event::Status {
-                                waba_id: entry.id.to_string(),
-                                metadata: metadata.clone(),
-                                status: status.into_owned(),
-                                reconciled,
-                            });
-                        }
-                        for raw in value.unparsed {
-                            events.push(Event::Other {
-                                waba_id: entry.id.to_string(),
-                                field: change.field.to_string(),
-                                value: raw.into_owned(),
-                            });
-                        }
-                    }
-                    ChangeValue::Other(raw) if want_events => events.push(Event::Other {
-                        waba_id: entry.id.to_string(),
-                        field: change.field.to_string(),
-                        value: raw.into_owned(),
-                    }),
-                    ChangeValue::Other(_) => {}
-                }
-            }
+        if shared.dispatch.is_some() {
+            collect_events(notification, &mut tracker)
+        } else {
+            observe_statuses(&notification, &mut tracker);
+            Vec::new()
         }
-    }
+    };
     if let Some(dispatch) = &shared.dispatch {
         dispatch.ensure_worker();
         for event in events {
