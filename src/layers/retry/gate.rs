@@ -35,10 +35,14 @@ struct Guarded {
     /// Failed probes since the gate was created: lets a waiter past its budget tell whether a
     /// probe failed after its budget ended.
     failed_probes: u64,
+    /// Outages since the gate was created: the number of the current (or last) one.
+    outages: u64,
 }
 
 #[derive(Debug)]
 struct Outage {
+    /// Which outage this is: a probe slot taken in an earlier one must not touch it.
+    epoch: u64,
     since: Instant,
     class: RetryClass,
     step: u32,
@@ -72,6 +76,7 @@ impl Default for Gate {
             state: Mutex::new(Guarded {
                 state: State::Open,
                 failed_probes: 0,
+                outages: 0,
             }),
             changed: watch::Sender::new(0),
         }
@@ -164,6 +169,7 @@ impl Gate {
                     outage.probing = true;
                     return Pass::Probe(ProbeSlot {
                         gate: self,
+                        epoch: outage.epoch,
                         resolved: false,
                     });
                 }
@@ -209,7 +215,9 @@ impl Gate {
         let mut guarded = self.lock();
         match &mut guarded.state {
             State::Open => {
+                guarded.outages = guarded.outages.wrapping_add(1);
                 guarded.state = State::Closed(Box::new(Outage {
+                    epoch: guarded.outages,
                     since: now,
                     class,
                     step: 0,
@@ -245,8 +253,13 @@ impl Gate {
 }
 
 /// The right to probe; dropping it unresolved (a cancelled call) frees the slot for another.
+///
+/// A slot belongs to the outage it was taken in (its `epoch`): if that outage ended and another
+/// began while the probe was in flight, the slot no longer frees or reschedules anything, since
+/// the new outage has its own probe.
 pub(crate) struct ProbeSlot<'a> {
     gate: &'a Gate,
+    epoch: u64,
     resolved: bool,
 }
 
@@ -269,6 +282,15 @@ impl ProbeSlot<'_> {
         let mut guarded = self.gate.lock();
         guarded.failed_probes = guarded.failed_probes.wrapping_add(1);
         let wait = match &mut guarded.state {
+            // A probe from an earlier outage: its failure is news about the API, but the current
+            // outage's probe and schedule are not its own.
+            State::Closed(outage) if outage.epoch != self.epoch => {
+                if let Some((class, last)) = failure {
+                    outage.class = stronger(outage.class, class);
+                    outage.last = last;
+                }
+                outage.next_probe.saturating_duration_since(now)
+            }
             State::Closed(outage) => {
                 if let Some((class, last)) = failure {
                     outage.class = stronger(outage.class, class);
@@ -285,7 +307,9 @@ impl ProbeSlot<'_> {
                 // is down again: close it anew.
                 Some((class, last)) => {
                     let wait = delay(class, 0);
+                    guarded.outages = guarded.outages.wrapping_add(1);
                     guarded.state = State::Closed(Box::new(Outage {
+                        epoch: guarded.outages,
                         since: now,
                         class,
                         step: 0,
@@ -310,7 +334,9 @@ impl Drop for ProbeSlot<'_> {
             return;
         }
         if let State::Closed(outage) = &mut self.gate.lock().state {
-            outage.probing = false;
+            if outage.epoch == self.epoch {
+                outage.probing = false;
+            }
         }
         self.gate.notify();
     }
@@ -424,6 +450,52 @@ mod tests {
         let (second, wait) = tokio::join!(second, fail);
         assert_eq!(wait, Duration::from_secs(1));
         assert!(matches!(second, Pass::Exhausted { .. }));
+    }
+
+    /// A probe slot from an earlier outage, cancelled during a later one, must not free the
+    /// later outage's probe slot: that would let a second probe go while the first is in flight.
+    #[tokio::test(start_paused = true)]
+    async fn a_stale_probe_slot_does_not_free_the_current_outage_slot() {
+        let clock = TokioClock;
+        let gate = Gate::default();
+        let start = clock.now();
+        let end = |_: RetryClass| start + Duration::from_secs(1_000);
+        let delay = |_: RetryClass, _: u32| Duration::from_secs(1);
+        // Outage 1: a probe is taken, then another call's success ends the outage.
+        gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(1));
+        let stale = gate.pass(&clock, None, &end).await;
+        assert!(matches!(stale, Pass::Probe(_)));
+        gate.report_up(clock.now());
+        // Outage 2: its own probe goes out and stays in flight.
+        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::from_secs(1));
+        let current = gate.pass(&clock, None, &end).await;
+        assert!(matches!(current, Pass::Probe(_)));
+        // The stale call is cancelled: a third caller must still wait for the current probe.
+        drop(stale);
+        let third = tokio::time::timeout(Duration::from_secs(60), gate.pass(&clock, None, &end));
+        assert!(
+            third.await.is_err(),
+            "a second probe went out while the current one was in flight"
+        );
+        // Same for a stale probe that reports a failure: the current probe keeps its slot and
+        // the outage its schedule.
+        gate.report_up(clock.now());
+        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::from_secs(1));
+        let stale = gate.pass(&clock, None, &end).await;
+        gate.report_up(clock.now());
+        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::from_secs(1));
+        let current = gate.pass(&clock, None, &end).await;
+        assert!(matches!(current, Pass::Probe(_)));
+        let Pass::Probe(stale) = stale else {
+            panic!("the first pass was a probe");
+        };
+        stale.failed(clock.now(), None, &delay);
+        let third = tokio::time::timeout(Duration::from_secs(60), gate.pass(&clock, None, &end));
+        assert!(
+            third.await.is_err(),
+            "a stale probe's failure freed the current probe's slot"
+        );
+        drop(current);
     }
 
     #[test]
