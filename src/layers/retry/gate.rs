@@ -467,7 +467,12 @@ mod tests {
         assert!(matches!(stale, Pass::Probe(_)));
         gate.report_up(clock.now());
         // Outage 2: its own probe goes out and stays in flight.
-        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::from_secs(1));
+        gate.report_failure(
+            clock.now(),
+            RetryClass::Outage,
+            last(),
+            Duration::from_secs(1),
+        );
         let current = gate.pass(&clock, None, &end).await;
         assert!(matches!(current, Pass::Probe(_)));
         // The stale call is cancelled: a third caller must still wait for the current probe.
@@ -480,10 +485,20 @@ mod tests {
         // Same for a stale probe that reports a failure: the current probe keeps its slot and
         // the outage its schedule.
         gate.report_up(clock.now());
-        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::from_secs(1));
+        gate.report_failure(
+            clock.now(),
+            RetryClass::Outage,
+            last(),
+            Duration::from_secs(1),
+        );
         let stale = gate.pass(&clock, None, &end).await;
         gate.report_up(clock.now());
-        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::from_secs(1));
+        gate.report_failure(
+            clock.now(),
+            RetryClass::Outage,
+            last(),
+            Duration::from_secs(1),
+        );
         let current = gate.pass(&clock, None, &end).await;
         assert!(matches!(current, Pass::Probe(_)));
         let Pass::Probe(stale) = stale else {

@@ -640,6 +640,9 @@ impl Middleware for RetryLayer {
                 call.attempts -= 1;
                 continue;
             }
+            // An inner layer's own error (a fail-fast rate limit, a deadline that a permit wait
+            // would overrun) sent nothing: it says nothing about the API.
+            let refused_locally = matches!(result, Err(reqwest_middleware::Error::Middleware(_)));
             let verdict = classify::classify(result, &call.facts, &self.policy).await;
             let now = self.clock.now();
             let failure = match verdict {
@@ -677,6 +680,10 @@ impl Middleware for RetryLayer {
                                 )
                             });
                         }
+                    } else if refused_locally {
+                        // Nothing was sent: the probe slot is freed unresolved, so another
+                        // waiting call probes at once, on the same schedule step.
+                        drop(probe);
                     } else if let Some(slot) = probe {
                         let policy = &self.policy;
                         slot.failed(now, None, &|class, step| {
