@@ -19,8 +19,8 @@ const URL: &str = "http://127.0.0.1:9/v24.0/106540352242922/messages";
 const SEND_OK: &str = include_str!("../wiremock-fixtures/recipients/send_ok.json");
 const CODE_2: &str = include_str!("../wiremock-fixtures/errors/2-api-service.json");
 
-/// Answers code 2 to the recipients in `down` (as many times as listed), 200 to everyone
-/// else, and records when each request arrived and for whom.
+/// Answers code 2 (after 100 ms) to the recipients in `down` (as many times as listed), 200 at
+/// once to everyone else, and records when each request arrived and for whom.
 struct Stub {
     clock: SharedClock,
     down: Mutex<Vec<String>>,
@@ -42,13 +42,17 @@ impl Middleware for Stub {
             .lock()
             .unwrap()
             .push((self.clock.now(), to.clone()));
-        let mut down = self.down.lock().unwrap();
-        let (status, body) = match down.iter().position(|who| *who == to) {
-            Some(at) => {
-                down.remove(at);
-                (503, CODE_2)
-            }
-            None => (200, SEND_OK),
+        let failing = {
+            let mut down = self.down.lock().unwrap();
+            let at = down.iter().position(|who| *who == to);
+            at.map(|at| down.remove(at)).is_some()
+        };
+        let (status, body) = if failing {
+            // The failure takes a moment, so that other calls can queue meanwhile.
+            self.clock.sleep(Duration::from_millis(100)).await;
+            (503, CODE_2)
+        } else {
+            (200, SEND_OK)
         };
         let answer = http::Response::builder()
             .status(status)
@@ -126,8 +130,8 @@ async fn a_probe_refused_locally_does_not_count_as_a_failed_probe() {
     let h = harness(limits, &["+16505550002"]);
     // The recipient's only pair permit is spent before the outage.
     h.send("+16505550001", None).await.expect("the first send");
-    // A send meets code 2 and closes the gate (first probe due at 1 s); its deadline takes it
-    // away before then, so it is not waiting any more.
+    // A send meets code 2 at 100 ms and closes the gate (first probe due at 1.1 s); its
+    // deadline takes it away before then, so it is not waiting any more.
     let closer = h
         .send("+16505550002", Some(Duration::from_millis(500)))
         .await;
@@ -135,16 +139,47 @@ async fn a_probe_refused_locally_does_not_count_as_a_failed_probe() {
         matches!(closer, Err(Error::DeadlineExceeded(_))),
         "{closer:?}"
     );
-    // A second send to the first recipient waits, becomes the probe at 1 s, and is refused by
-    // its pair limit before anything is sent.
+    // A second send to the first recipient waits, becomes the probe at 1.1 s, and is refused
+    // by its pair limit before anything is sent.
     let refused = h.send("+16505550001", None).await;
     assert!(matches!(refused, Err(Error::RateLimited(_))), "{refused:?}");
     let refused_at = h.clock.now().saturating_duration_since(h.start);
-    assert_eq!(refused_at, Duration::from_secs(1));
+    assert_eq!(refused_at, Duration::from_millis(1_100));
     // The next call probes at once: the refused probe did not push the schedule to its next
-    // step (2 s later).
+    // step (2 s later, at 3.1 s).
     h.send("+16505550003", None)
         .await
         .expect("the probe gets through");
-    assert_eq!(h.arrivals("+16505550003"), [Duration::from_secs(1)]);
+    assert_eq!(h.arrivals("+16505550003"), [Duration::from_millis(1_100)]);
+}
+
+/// A send that took its pair permit and was then held back from the outage while it waited for
+/// a throughput permit keeps that permit: after a short outage it goes out at once instead of
+/// waiting out the pair interval for a second permit.
+#[tokio::test(start_paused = true)]
+async fn a_send_held_back_by_an_outage_does_not_spend_a_second_pair_permit() {
+    let limits = RateLimits::default()
+        .throughput(1)
+        .throughput_burst(1)
+        .pair(Duration::from_secs(6), 1);
+    let h = Arc::new(harness(limits, &["+16505550002"]));
+    // This send takes the only throughput permit of the first second and gets code 2 at
+    // 100 ms: the gate closes (first probe at 1.1 s). Its deadline takes it away at 500 ms.
+    let closer = {
+        let h = Arc::clone(&h);
+        tokio::spawn(async move {
+            h.send("+16505550002", Some(Duration::from_millis(500)))
+                .await
+        })
+    };
+    tokio::task::yield_now().await;
+    // This one takes its recipient's pair permit at 0 s, waits for a throughput permit (1 s),
+    // sees the gate closed, goes back to it, and probes at 1.1 s.
+    h.send("+16505550001", None).await.expect("delivered");
+    let closer = closer.await.unwrap();
+    assert!(
+        matches!(closer, Err(Error::DeadlineExceeded(_))),
+        "{closer:?}"
+    );
+    assert_eq!(h.arrivals("+16505550001"), [Duration::from_millis(1_100)]);
 }

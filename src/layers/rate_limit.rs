@@ -14,7 +14,9 @@
 //!
 //! Each limit either waits for its permit ([`LimitMode::Wait`], the default) or fails at once
 //! with [`Error::RateLimited`] ([`LimitMode::FailFast`]); nothing is sent in that case. The layer
-//! sits innermost, so every attempt, retries included, takes a permit. A call with a deadline
+//! sits innermost, so every attempt, retries included, takes a permit; an attempt held back
+//! from an outage ([`HeldBack`]) after it took its pair permit keeps that permit for its next
+//! attempt (within one pair interval), since nothing was sent on it. A call with a deadline
 //! that a wait would overrun fails at once with [`Error::DeadlineExceeded`] (`sent: NotSent`)
 //! instead of waiting in vain.
 //!
@@ -302,6 +304,14 @@ impl<K: Hash + Eq + Clone> Queues<K> {
     }
 }
 
+/// A pair permit taken by an attempt that was then held back ([`HeldBack`]) while it waited
+/// for its throughput permit: nothing was sent on it, so the call's next attempt uses it
+/// instead of taking (and wasting) a second one, as long as it is fresh.
+#[derive(Debug, Clone, Copy)]
+struct HeldPairPermit {
+    taken_at: Instant,
+}
+
 /// The rate limit middleware. Clones share their limiters.
 #[derive(Clone)]
 pub struct RateLimitLayer {
@@ -536,25 +546,49 @@ impl Middleware for RateLimitLayer {
 
         let throughput = self.inner.throughput.as_ref().zip(throughput_key.as_ref());
         let pair = self.inner.pair.as_ref().zip(pair_key.as_ref());
+        // A permit is fresh within one pair interval of being taken: the limiter still counts
+        // it then, so sending on it keeps the recipient within the limit. Later, it is dropped
+        // and a new one taken.
+        let held_pair = extensions.remove::<HeldPairPermit>().filter(|held| {
+            self.inner.limits.pair.is_some_and(|(interval, _)| {
+                let now = self.inner.clock.now();
+                now.saturating_duration_since(held.taken_at) < interval
+            })
+        });
         match self.inner.limits.mode {
             // Waiting: take the pair permit (the long wait) first, so that a throughput permit
             // is not held idle for seconds.
             LimitMode::Wait => {
-                if let Some((limiter, key)) = pair {
+                let mut pair_permit = held_pair;
+                if let Some((limiter, key)) = pair.filter(|_| held_pair.is_none()) {
                     let queues = &self.inner.pair_queues;
                     self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
                         .await?;
+                    pair_permit = Some(HeldPairPermit {
+                        taken_at: self.inner.clock.now(),
+                    });
                 }
                 if let Some((limiter, key)) = throughput {
                     let queues = &self.inner.throughput_queues;
-                    self.acquire(
-                        (limiter, queues),
-                        key,
-                        LimitKind::Throughput,
-                        deadline,
-                        clearance,
-                    )
-                    .await?;
+                    let acquired = self
+                        .acquire(
+                            (limiter, queues),
+                            key,
+                            LimitKind::Throughput,
+                            deadline,
+                            clearance,
+                        )
+                        .await;
+                    if let Err(error) = acquired {
+                        let held_back = matches!(
+                            &error,
+                            reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>()
+                        );
+                        if let Some(permit) = pair_permit.filter(|_| held_back) {
+                            extensions.insert(permit);
+                        }
+                        return Err(error);
+                    }
                 }
             }
             // Failing fast: check the cheap throughput permit first, so that a refusal wastes at
