@@ -11,7 +11,7 @@ use reqwest_middleware::{ClientWithMiddleware, Middleware, Next};
 use wacloud::layers::facts::{Operation, RequestFacts};
 use wacloud::layers::rate_limit::{LimitMode, RateLimitLayer, RateLimits};
 use wacloud::layers::retry::{RetryLayer, RetryPolicy, Schedule};
-use wacloud::time::{Clock, Instant, SharedClock, TokioClock};
+use wacloud::time::{Instant, SharedClock, TokioClock};
 use wacloud::Error;
 
 const PHONE_NUMBER_ID: &str = "106540352242922";
