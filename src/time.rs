@@ -32,6 +32,22 @@ pub trait Clock: Send + Sync + fmt::Debug + 'static {
 /// A shared clock, as the layers hold it.
 pub type SharedClock = Arc<dyn Clock>;
 
+/// The longest wait the crate schedules (30 years, as tokio's own "far future"): a longer
+/// setting or `Retry-After` waits this long instead of overflowing an [`Instant`].
+pub(crate) const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// `at + wait`, cut to [`FAR_FUTURE`] after `at` when the sum cannot be represented: every
+/// place where a setting or a header meets an instant goes through here (or through
+/// `checked_add`, where "too far" means "never"), so no `Duration` can panic.
+pub(crate) fn later(at: Instant, wait: Duration) -> Instant {
+    at.checked_add(wait)
+        .or_else(|| at.checked_add(FAR_FUTURE))
+        .unwrap_or(at)
+}
+
+/// The fastest [`ScaledClock`]: a second per nanosecond.
+const MAX_SCALE: f64 = 1e9;
+
 /// Tokio's timer: real time, or virtual time under `tokio::time::pause()`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TokioClock;
@@ -66,11 +82,17 @@ pub struct ScaledClock {
 }
 
 impl ScaledClock {
-    /// A clock running `factor` times faster than real time (`factor` at least 1).
+    /// A clock running `factor` times faster than real time (`factor` clamped to 1..=1e9; a
+    /// factor that is not a number means 1).
     pub fn new(factor: f64) -> Self {
+        let factor = if factor.is_nan() {
+            1.0
+        } else {
+            factor.clamp(1.0, MAX_SCALE)
+        };
         ScaledClock {
             origin: Instant::now(),
-            factor: factor.max(1.0),
+            factor,
         }
     }
 
@@ -87,7 +109,9 @@ impl ScaledClock {
 impl Clock for ScaledClock {
     fn now(&self) -> Instant {
         let real = Instant::now().saturating_duration_since(self.origin);
-        self.origin + real.mul_f64(self.factor)
+        let scaled =
+            Duration::try_from_secs_f64(real.as_secs_f64() * self.factor).unwrap_or(Duration::MAX);
+        later(self.origin, scaled)
     }
 
     fn sleep(&self, duration: Duration) -> Sleep {
@@ -98,4 +122,28 @@ impl Clock for ScaledClock {
 /// The default clock: tokio's.
 pub fn default_clock() -> SharedClock {
     Arc::new(TokioClock)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaled_clocks_take_any_factor() {
+        for factor in [f64::NAN, f64::NEG_INFINITY, -1.0, 0.0, 1e300, f64::INFINITY] {
+            let clock = ScaledClock::new(factor);
+            assert!((1.0..=MAX_SCALE).contains(&clock.factor()), "{factor}");
+            assert!(clock.now() >= clock.origin);
+        }
+    }
+
+    #[test]
+    fn later_saturates() {
+        let now = Instant::now();
+        assert_eq!(
+            later(now, Duration::from_secs(1)),
+            now + Duration::from_secs(1)
+        );
+        assert_eq!(later(now, Duration::MAX), now + FAR_FUTURE);
+    }
 }

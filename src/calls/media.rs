@@ -349,8 +349,9 @@ struct Overall {
 
 impl Overall {
     fn start(client: &Client, deadline: Option<Duration>) -> Self {
+        // A deadline too far away to represent as an instant is no deadline.
         Overall {
-            end: deadline.map(|deadline| client.clock().now() + deadline),
+            end: deadline.and_then(|deadline| client.clock().now().checked_add(deadline)),
         }
     }
 
@@ -367,10 +368,12 @@ async fn with_deadline<T>(
     stage: &str,
     fut: impl Future<Output = Result<T>>,
 ) -> Result<T> {
-    let Some(deadline) = deadline else {
+    let clock = Arc::clone(client.clock());
+    // As in `Overall::start`: a deadline too far away to represent is no deadline.
+    let Some(deadline) = deadline.filter(|deadline| clock.now().checked_add(*deadline).is_some())
+    else {
         return fut.await;
     };
-    let clock = Arc::clone(client.clock());
     tokio::select! {
         result = fut => result,
         () = clock.sleep(deadline) => Err(Error::DeadlineExceeded(Box::new(DeadlineExceeded {

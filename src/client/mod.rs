@@ -157,10 +157,14 @@ impl Client {
     /// Runs a call through the layers; any Graph error becomes an [`Error`], even in a 2xx.
     pub(crate) async fn execute(&self, mut call: Call) -> Result<RawAnswer> {
         let clock = Arc::clone(&self.inner.clock);
-        let Some(deadline) = call.deadline else {
+        // A deadline too far away to represent as an instant is no deadline.
+        let Some((deadline, end)) = call
+            .deadline
+            .and_then(|deadline| Some((deadline, clock.now().checked_add(deadline)?)))
+        else {
             return self.execute_inner(call).await;
         };
-        call.facts.deadline = Some(clock.now() + deadline);
+        call.facts.deadline = Some(end);
         // Biased: when a layer's own deadline wait (e.g. at the outage gate, which knows nothing
         // was sent) ends in the same tick as this timer, its more precise error wins.
         tokio::select! {

@@ -65,6 +65,11 @@ pub const MAX_THROUGHPUT: u32 = 1_000;
 pub const DEFAULT_PAIR_INTERVAL: Duration = Duration::from_secs(6);
 /// The pair limit's burst: a few messages in a row are allowed before the interval applies.
 pub const DEFAULT_PAIR_BURST: u32 = 3;
+/// The longest pair interval: a day (a longer setting is cut to it; the limiter counts time in
+/// nanoseconds and could not hold centuries times the burst).
+pub const MAX_PAIR_INTERVAL: Duration = Duration::from_secs(86_400);
+/// The largest pair burst (a larger setting is cut to it).
+pub const MAX_PAIR_BURST: u32 = 1_000;
 /// How many limiter checks pass between two prunings of idle per-key state.
 pub const PRUNE_EVERY: u64 = 1_024;
 
@@ -159,10 +164,14 @@ impl RateLimits {
         self
     }
 
-    /// One message per `interval` to the same recipient, after a burst of `burst` (at least 1).
-    /// A zero interval removes the pair limit.
+    /// One message per `interval` to the same recipient, after a burst of `burst`. The interval
+    /// is cut to [`MAX_PAIR_INTERVAL`] and the burst clamped to 1..=[`MAX_PAIR_BURST`]; a zero
+    /// interval removes the pair limit.
     pub fn pair(mut self, interval: Duration, burst: u32) -> Self {
-        self.pair = (!interval.is_zero()).then_some((interval, burst.max(1)));
+        self.pair = (!interval.is_zero()).then_some((
+            interval.min(MAX_PAIR_INTERVAL),
+            burst.clamp(1, MAX_PAIR_BURST),
+        ));
         self
     }
 
@@ -476,7 +485,7 @@ impl RateLimitLayer {
                 // Waiting past the call's deadline is pointless: say so now, while it is certain
                 // that this attempt sent nothing.
                 let now = self.inner.clock.now();
-                if now + wait > deadline {
+                if now.checked_add(wait).map_or(true, |ready| ready > deadline) {
                     return Err(Error::DeadlineExceeded(Box::new(DeadlineExceeded {
                         deadline: deadline.saturating_duration_since(now),
                         stage: format!(
@@ -641,6 +650,12 @@ mod tests {
                 .pair(Duration::from_secs(6), 0)
                 .pair_limit(),
             Some((Duration::from_secs(6), 1))
+        );
+        assert_eq!(
+            RateLimits::default()
+                .pair(Duration::MAX, u32::MAX)
+                .pair_limit(),
+            Some((MAX_PAIR_INTERVAL, MAX_PAIR_BURST))
         );
         let off = RateLimits::disabled();
         assert_eq!(

@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::error::{GraphError, RetryClass};
-use crate::time::{Clock, Instant};
+use crate::time::{later, Clock, Instant};
 
 /// The last error answer seen during an outage, for calls that give up while waiting.
 #[derive(Debug, Clone)]
@@ -129,7 +129,8 @@ impl Gate {
 
     /// Waits until the call may send: the gate is open, or it is this call's turn to probe.
     ///
-    /// `budget_end` gives, for the outage's class, the instant this call stops retrying. A call
+    /// `budget_end` gives, for the outage's class, the instant this call stops retrying (`None`:
+    /// never, the budget is too long to represent). A call
     /// that reaches it makes one last attempt as the probe (so that its final attempt lands at
     /// the end of its budget, after the 5 minutes of an update) unless a probe fails after that
     /// instant: then it gives up without sending. While a probe is in flight it waits for it.
@@ -137,7 +138,7 @@ impl Gate {
         &self,
         clock: &dyn Clock,
         deadline: Option<Instant>,
-        budget_end: &(dyn Fn(RetryClass) -> Instant + Send + Sync),
+        budget_end: &(dyn Fn(RetryClass) -> Option<Instant> + Send + Sync),
     ) -> Pass<'_> {
         let mut changes = self.changed.subscribe();
         // The failed-probe count when this call's budget ran out.
@@ -155,7 +156,7 @@ impl Gate {
                     return Pass::Deadline;
                 }
                 let end = budget_end(outage.class);
-                let past_end = now >= end;
+                let past_end = end.is_some_and(|end| now >= end);
                 if past_end {
                     let noted = *failed_at_end.get_or_insert(failed_probes);
                     if failed_probes > noted {
@@ -177,7 +178,7 @@ impl Gate {
                     // Woken by the probe's result.
                     None
                 } else {
-                    Some(outage.next_probe.min(end))
+                    Some(end.map_or(outage.next_probe, |end| outage.next_probe.min(end)))
                 };
                 if let Some(deadline) = deadline {
                     wake_at = Some(wake_at.map_or(deadline, |at| at.min(deadline)));
@@ -221,7 +222,7 @@ impl Gate {
                     since: now,
                     class,
                     step: 0,
-                    next_probe: now + first_delay,
+                    next_probe: later(now, first_delay),
                     probing: false,
                     last,
                 }));
@@ -298,7 +299,7 @@ impl ProbeSlot<'_> {
                 }
                 outage.step = outage.step.saturating_add(1);
                 let wait = delay(outage.class, outage.step);
-                outage.next_probe = now + wait;
+                outage.next_probe = later(now, wait);
                 outage.probing = false;
                 wait
             }
@@ -313,7 +314,7 @@ impl ProbeSlot<'_> {
                         since: now,
                         class,
                         step: 0,
-                        next_probe: now + wait,
+                        next_probe: later(now, wait),
                         probing: false,
                         last,
                     }));
@@ -395,7 +396,7 @@ mod tests {
         let clock = TokioClock;
         let gate = Gate::default();
         let start = clock.now();
-        let end = |_: RetryClass| start + Duration::from_secs(1_000);
+        let end = |_: RetryClass| Some(start + Duration::from_secs(1_000));
         assert!(matches!(gate.pass(&clock, None, &end).await, Pass::Open));
         gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(1));
         let first = gate.pass(&clock, None, &end).await;
@@ -423,7 +424,7 @@ mod tests {
         let gate = Gate::default();
         let start = clock.now();
         gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(60));
-        let end = |_: RetryClass| start + Duration::from_secs(100);
+        let end = |_: RetryClass| Some(start + Duration::from_secs(100));
         let deadline = Some(start + Duration::from_secs(10));
         assert!(matches!(
             gate.pass(&clock, deadline, &end).await,
@@ -431,7 +432,7 @@ mod tests {
         ));
         assert_eq!(clock.now() - start, Duration::from_secs(10));
         // Budget end before the next probe: a last attempt as the probe...
-        let short = |_: RetryClass| start + Duration::from_secs(30);
+        let short = |_: RetryClass| Some(start + Duration::from_secs(30));
         let slot = gate.pass(&clock, None, &short).await;
         assert!(matches!(slot, Pass::Probe(_)));
         assert_eq!(clock.now() - start, Duration::from_secs(30));
@@ -459,7 +460,7 @@ mod tests {
         let clock = TokioClock;
         let gate = Gate::default();
         let start = clock.now();
-        let end = |_: RetryClass| start + Duration::from_secs(1_000);
+        let end = |_: RetryClass| Some(start + Duration::from_secs(1_000));
         let delay = |_: RetryClass, _: u32| Duration::from_secs(1);
         // Outage 1: a probe is taken, then another call's success ends the outage.
         gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(1));

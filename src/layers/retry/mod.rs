@@ -47,7 +47,7 @@ use self::classify::{Failure, Verdict};
 use self::gate::{recipient_key, Gate, LastAnswer, PairHolds, Pass};
 use crate::error::{DeadlineExceeded, Error, RetriesExhausted, RetryClass, SentState};
 use crate::layers::facts::{HeldBack, Operation, RequestFacts, SendClearance};
-use crate::time::{Instant, SharedClock};
+use crate::time::{later, Instant, SharedClock};
 
 /// A function called with every retry decision (to print or count retries).
 pub type RetryObserver = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
@@ -500,7 +500,7 @@ impl RetryLayer {
         let policy = Arc::clone(&self.policy);
         let start = call.start;
         let budget_end =
-            move |class: RetryClass| start + policy.schedule_or_none(class).max_elapsed;
+            move |class: RetryClass| start.checked_add(policy.schedule_or_none(class).max_elapsed);
         match gate
             .pass(&*self.clock, call.facts.deadline, &budget_end)
             .await
@@ -815,11 +815,9 @@ impl Middleware for RetryLayer {
                 // The last attempt lands at the end of the schedule's time.
                 delay = remaining;
             }
-            if call
-                .facts
-                .deadline
-                .is_some_and(|deadline| now + delay >= deadline)
-            {
+            if call.facts.deadline.is_some_and(|deadline| {
+                now.checked_add(delay).map_or(true, |next| next >= deadline)
+            }) {
                 return self.give_up(
                     &call,
                     failure,
@@ -846,7 +844,7 @@ impl Middleware for RetryLayer {
                 if let Some(recipient) = call.facts.recipient.as_deref() {
                     self.shared
                         .pairs
-                        .hold(recipient_key(recipient), now + delay);
+                        .hold(recipient_key(recipient), later(now, delay));
                 }
             }
             self.clock.sleep(delay).await;

@@ -168,7 +168,15 @@ impl Schedule {
         let mut total = Duration::ZERO;
         let mut retry = 0;
         while retry < self.max_retries && total < self.max_elapsed {
-            total += self.base_delay(retry);
+            let delay = self.base_delay(retry);
+            if self.base_delay(retry.saturating_add(1)) == delay {
+                // Constant from here on (capped, zero, or a multiplier of 1): no need to walk
+                // up to 4 billion retries one by one.
+                let left = self.max_retries - retry;
+                total = total.saturating_add(delay.saturating_mul(left));
+                break;
+            }
+            total = total.saturating_add(delay);
             retry += 1;
         }
         total.min(self.max_elapsed)
@@ -181,7 +189,8 @@ pub(crate) fn stretch(delay: Duration, jitter: f64) -> Duration {
         return delay;
     }
     let extra: f64 = rand::rng().random_range(0.0..jitter.min(1.0));
-    delay.mul_f64(1.0 + extra)
+    // Saturating: a `Retry-After` of u64::MAX seconds must not overflow when stretched.
+    Duration::try_from_secs_f64(delay.as_secs_f64() * (1.0 + extra)).unwrap_or(Duration::MAX)
 }
 
 /// Parses a `Retry-After` value: delay-seconds or an HTTP date (IMF-fixdate, e.g.
@@ -281,6 +290,23 @@ mod tests {
             assert!(delay >= Duration::from_secs(6));
             assert!(delay < Duration::from_secs_f64(6.0 * 1.2));
         }
+    }
+
+    #[test]
+    fn extreme_settings_neither_panic_nor_hang() {
+        let huge = Schedule::exponential(Duration::MAX, Duration::MAX)
+            .max_retries(u32::MAX)
+            .max_elapsed(Duration::MAX);
+        assert_eq!(huge.total(), Duration::MAX);
+        assert_eq!(huge.delay(0), Duration::MAX);
+        let endless_zero = Schedule::exponential(Duration::ZERO, Duration::from_secs(5))
+            .max_retries(u32::MAX)
+            .max_elapsed(Duration::MAX);
+        assert_eq!(endless_zero.total(), Duration::ZERO);
+        let flat = endless_zero.multiplier(1.0);
+        assert_eq!(flat.total(), Duration::ZERO);
+        assert_eq!(stretch(Duration::MAX, 1.0), Duration::MAX);
+        assert_eq!(stretch(Duration::from_secs(u64::MAX), 1.0), Duration::MAX);
     }
 
     #[test]
