@@ -2,8 +2,12 @@
 //! download it (`GET {url}`), and delete (`DELETE /{media-id}`).
 //!
 //! Uploads are encoded to bytes before they enter the layers, so a retry can resend them.
-//! Downloads verify Meta's `sha256` and fetch a fresh URL once when the old one has expired
-//! (media URLs live five minutes).
+//! Downloads stream the body under a cap (the `file_size` Meta announced, Meta's 100 MB, the
+//! client's and the call's caps: the smallest), failing with [`Error::TooLarge`] the moment it
+//! is passed, hash it as it comes, verify Meta's `sha256`, and fetch a fresh URL once when the
+//! old one has expired (media URLs live five minutes). A downloaded file is never read as a
+//! Graph error, whatever it contains. [`DownloadMediaRequest::write_to`] streams into a writer
+//! (a file) instead of memory.
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -11,17 +15,20 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use url::Url;
 
 use super::multipart::Form;
 use super::status::expect_success;
 use super::CallFuture;
 use crate::client::{Body, Client, RawAnswer};
-use crate::error::{DeadlineExceeded, DecodeError, Error, Result, SentState, ValidationError};
+use crate::error::{
+    DeadlineExceeded, DecodeError, Error, Result, SentState, SizeLimit, TooLarge, ValidationError,
+};
 use crate::layers::facts::Operation;
 use crate::time::Instant;
 
@@ -558,13 +565,75 @@ pub struct MediaDownload {
     pub sha256: String,
 }
 
-/// A download, ready to `.await`.
+/// Media streamed into a writer by [`DownloadMediaRequest::write_to`], checked against Meta's
+/// `sha256` when it sent one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SavedMedia {
+    /// Bytes written.
+    pub len: u64,
+    /// The MIME type from the lookup, else the download's `Content-Type`.
+    pub mime_type: Option<String>,
+    /// The SHA-256 of what was written, lowercase hex (computed as it streamed).
+    pub sha256: String,
+}
+
+/// A download, ready to `.await` (into memory) or to [`write_to`](Self::write_to) a writer.
 #[derive(Debug)]
 #[must_use = "a download does nothing until it is awaited"]
 pub struct DownloadMediaRequest {
     client: Client,
     target: DownloadTarget,
     deadline: Option<Duration>,
+    max_bytes: Option<u64>,
+}
+
+/// Where a download's bytes go.
+enum Sink<'w> {
+    Memory(BytesMut),
+    Writer(&'w mut (dyn AsyncWrite + Unpin + Send)),
+}
+
+impl Sink<'_> {
+    /// Starts a fresh download of `expected` bytes (as far as known).
+    fn start(&mut self, expected: u64) {
+        if let Sink::Memory(bytes) = self {
+            bytes.clear();
+            bytes.reserve(usize::try_from(expected).unwrap_or(0));
+        }
+    }
+
+    async fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(bytes) => {
+                bytes.extend_from_slice(chunk);
+                Ok(())
+            }
+            Sink::Writer(writer) => writer.write_all(chunk).await,
+        }
+    }
+
+    async fn finish(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(_) => Ok(()),
+            Sink::Writer(writer) => writer.flush().await,
+        }
+    }
+
+    /// The bytes kept in memory (for an error's body prefix).
+    fn kept(&self) -> &[u8] {
+        match self {
+            Sink::Memory(bytes) => bytes,
+            Sink::Writer(_) => &[],
+        }
+    }
+}
+
+/// What one download gave, wherever its bytes went.
+struct Fetched {
+    len: u64,
+    mime_type: Option<String>,
+    sha256: String,
 }
 
 #[derive(Debug)]
@@ -580,11 +649,58 @@ impl DownloadMediaRequest {
         self
     }
 
-    async fn run(self) -> Result<MediaDownload> {
+    /// Reads at most this many bytes of the file. The `file_size` Meta announced, Meta's 100 MB
+    /// limit and the client's [`max_download_bytes`](crate::ClientBuilder::max_download_bytes)
+    /// apply too: the smallest wins. A longer body fails with [`Error::TooLarge`] as soon as it
+    /// passes the limit.
+    pub fn max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = Some(bytes);
+        self
+    }
+
+    /// Streams the file into `writer` instead of memory, hashing it as it goes, and flushes the
+    /// writer. Nothing is written before the media host answers 2xx; after an error, the writer
+    /// may hold part of the file (never more than the limit): discard it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wacloud::Client) -> Result<(), wacloud::Error> {
+    /// let mut file = tokio::fs::File::create("invoice.pdf").await?;
+    /// let saved = client.download_media("1037543291543636").write_to(&mut file).await?;
+    /// println!("{} bytes, sha256 {}", saved.len, saved.sha256);
+    /// # Ok(()) }
+    /// ```
+    pub async fn write_to<W>(self, writer: &mut W) -> Result<SavedMedia>
+    where
+        W: AsyncWrite + Unpin + Send,
+    {
+        let fetched = self.run(&mut Sink::Writer(writer)).await?;
+        Ok(SavedMedia {
+            len: fetched.len,
+            mime_type: fetched.mime_type,
+            sha256: fetched.sha256,
+        })
+    }
+
+    async fn into_memory(self) -> Result<MediaDownload> {
+        let mut sink = Sink::Memory(BytesMut::new());
+        let fetched = self.run(&mut sink).await?;
+        let bytes = match sink {
+            Sink::Memory(bytes) => bytes.freeze(),
+            Sink::Writer(_) => Bytes::new(),
+        };
+        Ok(MediaDownload {
+            bytes,
+            mime_type: fetched.mime_type,
+            sha256: fetched.sha256,
+        })
+    }
+
+    async fn run(self, sink: &mut Sink<'_>) -> Result<Fetched> {
         let DownloadMediaRequest {
             client,
             target,
             deadline,
+            max_bytes,
         } = self;
         let overall = Overall::start(&client, deadline);
         let inner = async {
@@ -599,7 +715,8 @@ impl DownloadMediaRequest {
                     (info, id)
                 }
             };
-            match fetch_and_verify(&client, &info, overall.remaining(&client)).await {
+            let remaining = overall.remaining(&client);
+            match fetch_and_verify(&client, &info, remaining, max_bytes, sink).await {
                 Err(err) if url_expired(&err) => {
                     let Some(id) = id.filter(|id| !id.trim().is_empty()) else {
                         return Err(err);
@@ -610,7 +727,8 @@ impl DownloadMediaRequest {
                     );
                     let remaining = overall.remaining(&client);
                     let fresh = fetch_media_info(client.clone(), id, remaining).await?;
-                    fetch_and_verify(&client, &fresh, overall.remaining(&client)).await
+                    let remaining = overall.remaining(&client);
+                    fetch_and_verify(&client, &fresh, remaining, max_bytes, sink).await
                 }
                 other => other,
             }
@@ -624,7 +742,7 @@ impl IntoFuture for DownloadMediaRequest {
     type IntoFuture = CallFuture<MediaDownload>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(self.into_memory())
     }
 }
 
@@ -664,31 +782,84 @@ fn media_download_url(client: &Client, raw: &str) -> Result<Url> {
     }
 }
 
+/// The smallest of the limits on a download, and where it comes from (on a tie, the first
+/// listed: the announced size, the call's cap, Meta's limit, the client's cap).
+fn download_limit(announced: Option<u64>, call: Option<u64>, client: u64) -> (u64, SizeLimit) {
+    [
+        (announced, SizeLimit::Announced),
+        (call, SizeLimit::Call),
+        (Some(MAX_UPLOAD_BYTES), SizeLimit::Meta),
+        (Some(client), SizeLimit::Client),
+    ]
+    .into_iter()
+    .filter_map(|(limit, kind)| Some((limit?, kind)))
+    .min_by_key(|(limit, _)| *limit)
+    .unwrap_or((MAX_UPLOAD_BYTES, SizeLimit::Meta))
+}
+
+/// Downloads one media URL into `sink`: the body streams under the limit, hashed as it comes.
 async fn fetch_and_verify(
     client: &Client,
     info: &MediaInfo,
     deadline: Option<Duration>,
-) -> Result<MediaDownload> {
+    max_bytes: Option<u64>,
+    sink: &mut Sink<'_>,
+) -> Result<Fetched> {
+    const OPERATION: Operation = Operation::DownloadMedia;
     let url = media_download_url(client, &info.url)?;
-    let mut call = client.call(Method::GET, url, client.facts(Operation::DownloadMedia));
+    let mut call = client.call(Method::GET, url, client.facts(OPERATION));
     call.deadline = deadline;
-    let answer = client.execute(call).await?;
-    let digest = hex::encode(Sha256::digest(&answer.body));
+    let mut response = client.execute_streaming(call).await?;
+    let status = response.status().as_u16();
+    let content_type = crate::client::content_type(&response);
+    let content_length = response.content_length();
+    let (limit, limit_kind) =
+        download_limit(info.file_size, max_bytes, client.inner.max_download_bytes);
+    let too_large = |read: u64| {
+        Error::TooLarge(Box::new(TooLarge {
+            operation: OPERATION,
+            status,
+            limit,
+            limit_kind,
+            read,
+            content_length,
+        }))
+    };
+    if content_length.is_some_and(|length| length > limit) {
+        return Err(too_large(0));
+    }
+    sink.start(content_length.unwrap_or(0));
+    let mut hasher = Sha256::new();
+    let mut read: u64 = 0;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| Error::from_reqwest(err, OPERATION, None))?
+    {
+        read = read.saturating_add(chunk.len() as u64);
+        if read > limit {
+            return Err(too_large(read));
+        }
+        hasher.update(&chunk);
+        sink.write(&chunk).await?;
+    }
+    sink.finish().await?;
+    let digest = hex::encode(hasher.finalize());
     if let Some(expected) = info.sha256.as_deref().map(str::trim) {
         if !expected.is_empty() && !expected.eq_ignore_ascii_case(&digest) {
-            return Err(decode_error(
-                &answer,
+            let mut decode = DecodeError::new(
+                status,
+                content_type,
+                sink.kept(),
                 format!("sha256 mismatch: Meta announced {expected}, the download is {digest}"),
-            ));
+            );
+            decode.body_len = usize::try_from(read).unwrap_or(usize::MAX);
+            return Err(Error::Decode(Box::new(decode)));
         }
     }
-    let mime_type = info
-        .mime_type
-        .clone()
-        .or_else(|| answer.content_type.clone());
-    Ok(MediaDownload {
-        bytes: answer.body,
-        mime_type,
+    Ok(Fetched {
+        len: read,
+        mime_type: info.mime_type.clone().or(content_type),
         sha256: digest,
     })
 }
@@ -757,12 +928,15 @@ impl Client {
 
     /// Downloads media by id: looks up the URL, fetches it with the access token, and checks
     /// the `sha256`. If the URL is refused (401, 403 or 404: it expired), a fresh one is looked
-    /// up once.
+    /// up once. The body is read under a cap (see [`DownloadMediaRequest::max_bytes`]); await
+    /// the request for the bytes in memory, or stream them with
+    /// [`write_to`](DownloadMediaRequest::write_to).
     pub fn download_media(&self, id: impl AsRef<str>) -> DownloadMediaRequest {
         DownloadMediaRequest {
             client: self.clone(),
             target: DownloadTarget::Id(id.as_ref().to_owned()),
             deadline: None,
+            max_bytes: None,
         }
     }
 
@@ -773,6 +947,7 @@ impl Client {
             client: self.clone(),
             target: DownloadTarget::Info(info.clone()),
             deadline: None,
+            max_bytes: None,
         }
     }
 
@@ -861,6 +1036,25 @@ mod tests {
         assert!(big.validate().unwrap_err().problem.contains("image"));
         let ok = MediaUpload::from_bytes(vec![0u8; 5 * 1024 * 1024], "image/png", "a.png");
         assert_eq!(ok.validate(), Ok(MediaKind::Image));
+    }
+
+    #[test]
+    fn the_smallest_download_limit_wins() {
+        let meta = MAX_UPLOAD_BYTES;
+        assert_eq!(download_limit(None, None, meta), (meta, SizeLimit::Meta));
+        assert_eq!(
+            download_limit(Some(u64::MAX), Some(u64::MAX), meta),
+            (meta, SizeLimit::Meta)
+        );
+        assert_eq!(
+            download_limit(Some(1_024), Some(10), meta),
+            (10, SizeLimit::Call)
+        );
+        assert_eq!(
+            download_limit(Some(1_024), Some(1_024), 1_024),
+            (1_024, SizeLimit::Announced)
+        );
+        assert_eq!(download_limit(None, None, 5), (5, SizeLimit::Client));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use url::Url;
 
 use super::secret::AccessToken;
 use super::{Client, Endpoint, Inner};
+use crate::calls::media::MAX_UPLOAD_BYTES;
 use crate::error::{Error, ValidationError};
 use crate::layers::auth::{AuthGuidance, AuthLayer};
 use crate::layers::rate_limit::{RateLimitLayer, RateLimits};
@@ -51,6 +52,7 @@ pub struct ClientBuilder {
     auth: AuthGuidance,
     retry_unknown_outcome: bool,
     correlation_ids: bool,
+    max_download_bytes: u64,
     http: Option<reqwest::Client>,
     stack_edits: Vec<StackEdit>,
 }
@@ -71,6 +73,7 @@ impl Default for ClientBuilder {
             auth: AuthGuidance::default(),
             retry_unknown_outcome: false,
             correlation_ids: true,
+            max_download_bytes: MAX_UPLOAD_BYTES,
             http: None,
             stack_edits: Vec::new(),
         }
@@ -128,6 +131,14 @@ impl ClientBuilder {
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// The largest media file a download reads (default, and at most, Meta's 100 MB limit);
+    /// a download also stops at the `file_size` Meta announced. A longer body fails with
+    /// [`Error::TooLarge`] as soon as it passes the limit, so memory stays bounded.
+    pub fn max_download_bytes(mut self, bytes: u64) -> Self {
+        self.max_download_bytes = bytes.min(MAX_UPLOAD_BYTES);
         self
     }
 
@@ -263,6 +274,7 @@ impl ClientBuilder {
                 layer_names: stack.names().into_iter().map(str::to_owned).collect(),
                 retry_unknown_outcome: self.retry_unknown_outcome,
                 correlation_ids: self.correlation_ids,
+                max_download_bytes: self.max_download_bytes,
             }),
         })
     }

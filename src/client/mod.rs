@@ -3,6 +3,7 @@
 mod builder;
 mod secret;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,8 +17,12 @@ pub use builder::{
 };
 pub use secret::AccessToken;
 
-use crate::error::{ApiError, DeadlineExceeded, DecodeError, Error, GraphError, Result, SentState};
-use crate::layers::facts::RequestFacts;
+use crate::error::{
+    ApiError, DeadlineExceeded, DecodeError, Error, GraphError, Result, SentState, SizeLimit,
+    TooLarge,
+};
+use crate::layers::body;
+use crate::layers::facts::{Operation, RequestFacts};
 use crate::time::SharedClock;
 
 /// Where the API lives: base URL, version and the sending phone number id.
@@ -74,6 +79,7 @@ pub(crate) struct Inner {
     pub(crate) layer_names: Vec<String>,
     pub(crate) retry_unknown_outcome: bool,
     pub(crate) correlation_ids: bool,
+    pub(crate) max_download_bytes: u64,
 }
 
 impl std::fmt::Debug for Client {
@@ -155,21 +161,52 @@ impl Client {
     }
 
     /// Runs a call through the layers; any Graph error becomes an [`Error`], even in a 2xx.
-    pub(crate) async fn execute(&self, mut call: Call) -> Result<RawAnswer> {
+    pub(crate) async fn execute(&self, call: Call) -> Result<RawAnswer> {
+        self.under_deadline(call, |call| async move {
+            let (response, operation, correlation_id) = self.send_call(call).await?;
+            let answer = read_answer(response, operation, correlation_id.as_deref()).await?;
+            check_answer(answer)
+        })
+        .await
+    }
+
+    /// Runs a call through the layers and hands back a 2xx answer with its body unread, to be
+    /// streamed: a media download, whose body is a file and never a Graph error. An error status
+    /// becomes an [`Error`] as in [`Client::execute`].
+    pub(crate) async fn execute_streaming(&self, call: Call) -> Result<reqwest::Response> {
+        self.under_deadline(call, |call| async move {
+            let (response, operation, correlation_id) = self.send_call(call).await?;
+            if response.status().is_success() {
+                return Ok(response);
+            }
+            let answer = read_answer(response, operation, correlation_id.as_deref()).await?;
+            Err(match check_answer(answer) {
+                Err(error) => error,
+                Ok(answer) => no_graph_error(answer),
+            })
+        })
+        .await
+    }
+
+    /// Runs `run` under the call's deadline, if it has one.
+    async fn under_deadline<T, F>(&self, mut call: Call, run: impl FnOnce(Call) -> F) -> Result<T>
+    where
+        F: Future<Output = Result<T>>,
+    {
         let clock = Arc::clone(&self.inner.clock);
         // A deadline too far away to represent as an instant is no deadline.
         let Some((deadline, end)) = call
             .deadline
             .and_then(|deadline| Some((deadline, clock.now().checked_add(deadline)?)))
         else {
-            return self.execute_inner(call).await;
+            return run(call).await;
         };
         call.facts.deadline = Some(end);
         // Biased: when a layer's own deadline wait (e.g. at the outage gate, which knows nothing
         // was sent) ends in the same tick as this timer, its more precise error wins.
         tokio::select! {
             biased;
-            result = self.execute_inner(call) => match result {
+            result = run(call) => match result {
                 Err(Error::DeadlineExceeded(mut exceeded)) => {
                     exceeded.deadline = deadline;
                     Err(Error::DeadlineExceeded(exceeded))
@@ -184,7 +221,11 @@ impl Client {
         }
     }
 
-    async fn execute_inner(&self, call: Call) -> Result<RawAnswer> {
+    /// Sends a call through the layers; answers the response with what errors are built from.
+    async fn send_call(
+        &self,
+        call: Call,
+    ) -> Result<(reqwest::Response, Operation, Option<String>)> {
         let Call {
             method,
             url,
@@ -215,39 +256,72 @@ impl Client {
             .send()
             .await
             .map_err(|err| Error::from_middleware(err, operation, correlation_id.as_deref()))?;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| Error::from_reqwest(err, operation, correlation_id.as_deref()))?;
-        let answer = RawAnswer {
+        Ok((response, operation, correlation_id))
+    }
+}
+
+/// The `Content-Type` of an answer.
+pub(crate) fn content_type(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Reads a Graph API answer, at most [`MAX_ANSWER_BODY`](body::MAX_ANSWER_BODY) bytes of it.
+async fn read_answer(
+    mut response: reqwest::Response,
+    operation: Operation,
+    correlation_id: Option<&str>,
+) -> Result<RawAnswer> {
+    let status = response.status().as_u16();
+    let content_type = content_type(&response);
+    let content_length = response.content_length();
+    let read = body::read_capped(&mut response, body::MAX_ANSWER_BODY)
+        .await
+        .map_err(|err| Error::from_reqwest(err, operation, correlation_id))?;
+    match read {
+        body::Capped::Whole(body) => Ok(RawAnswer {
             status,
             content_type,
             body,
-        };
-        check_answer(answer)
+        }),
+        body::Capped::Over { prefix } => Err(Error::TooLarge(Box::new(TooLarge {
+            operation,
+            status,
+            limit: body::MAX_ANSWER_BODY,
+            limit_kind: SizeLimit::Answer,
+            read: prefix.len() as u64,
+            content_length,
+        }))),
     }
 }
 
 /// Turns a Graph error body into an [`Error`] whatever the status; keeps non-error answers.
+/// A body longer than any Graph error ([`MAX_ERROR_BODY`](body::MAX_ERROR_BODY)) is not one,
+/// as the layers, which do not read that far, also see it.
 fn check_answer(answer: RawAnswer) -> Result<RawAnswer> {
-    if let Some(graph) = GraphError::from_body(&answer.body) {
+    let graph = (answer.body.len() as u64 <= body::MAX_ERROR_BODY)
+        .then(|| GraphError::from_body(&answer.body))
+        .flatten();
+    if let Some(graph) = graph {
         return Err(api_error(answer.status, graph));
     }
     if (200..300).contains(&answer.status) {
         return Ok(answer);
     }
-    Err(Error::Decode(Box::new(DecodeError::new(
+    Err(no_graph_error(answer))
+}
+
+/// The error for an error status without a Graph error body.
+fn no_graph_error(answer: RawAnswer) -> Error {
+    Error::Decode(Box::new(DecodeError::new(
         answer.status,
         answer.content_type,
         &answer.body,
         "an error status without a Graph error body",
-    ))))
+    )))
 }
 
 /// The error for a Graph error answer. Auth codes stay [`Error::Api`] here: turning them into

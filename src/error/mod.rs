@@ -8,6 +8,7 @@
 pub mod catalogue;
 mod graph;
 mod recipient;
+mod too_large;
 mod transport;
 
 use std::fmt;
@@ -16,6 +17,7 @@ use std::time::Duration;
 pub use catalogue::{CatalogueEntry, Category, RetryClass};
 pub use graph::{ErrorData, GraphError};
 pub use recipient::{RecipientRejected, RejectReason};
+pub use too_large::{SizeLimit, TooLarge};
 pub use transport::{DecodeError, TransportError, TransportPhase, BODY_PREFIX_LIMIT};
 
 use crate::calls::token::TokenDiagnosis;
@@ -59,6 +61,10 @@ pub enum Error {
     /// An answer came but could not be decoded (HTML from a proxy, truncated JSON, ...).
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// An answer's body was longer than allowed (a media file over its announced size or the
+    /// caps, a Graph answer over 4 MiB); reading stopped there.
+    #[error(transparent)]
+    TooLarge(Box<TooLarge>),
     /// Reading a local file (e.g. media to upload) failed.
     #[error("could not read local input: {0}")]
     Io(#[from] std::io::Error),
@@ -88,6 +94,7 @@ impl Error {
             Error::Auth(auth) => Some(auth.api.status),
             Error::RetriesExhausted(exhausted) => exhausted.last.http_status(),
             Error::Decode(decode) => Some(decode.status),
+            Error::TooLarge(too_large) => Some(too_large.status),
             _ => None,
         }
     }
@@ -98,6 +105,10 @@ impl Error {
         match self {
             Error::OutcomeUnknown(_) => true,
             Error::Decode(decode) => decode.probably_sent(),
+            // A send answered 2xx was probably accepted, however long the answer.
+            Error::TooLarge(too_large) => {
+                too_large.operation.has_side_effects() && (200..300).contains(&too_large.status)
+            }
             Error::RetriesExhausted(exhausted) => exhausted.last.is_outcome_unknown(),
             _ => false,
         }

@@ -67,17 +67,20 @@ impl AuthLayer {
             .send()
             .await
             .ok()?;
-        let bytes = response.bytes().await.ok()?;
-        parse_diagnosis(&bytes)
+        let (_, bytes) = body::buffer(response).await.ok()?;
+        parse_diagnosis(&bytes?)
     }
 }
 
 /// Whether an answer can carry an auth error worth reading the body for: every error status,
-/// and a 2xx that says it is JSON (Meta has answered errors with 200; media downloads, which are
-/// large and binary, are left alone).
-fn may_be_auth_failure(response: &Response) -> bool {
+/// and a 2xx that says it is JSON (Meta has answered errors with 200), except a media
+/// download's: a downloaded file is never a Graph error, whatever it contains.
+fn may_be_auth_failure(response: &Response, extensions: &Extensions) -> bool {
     if !response.status().is_success() {
         return true;
+    }
+    if RequestFacts::of(extensions).is_some_and(|facts| facts.operation.is_download()) {
+        return false;
     }
     response
         .headers()
@@ -131,12 +134,15 @@ impl Middleware for AuthLayer {
             }
             Err(other) => return Err(other),
         };
-        if !may_be_auth_failure(&response) {
+        if !may_be_auth_failure(&response, extensions) {
             return Ok(response);
         }
         let status = response.status().as_u16();
         let (response, bytes) = body::buffer(response).await?;
-        let Some(graph) = GraphError::from_body(&bytes).filter(|graph| is_auth_code(graph.code))
+        let Some(graph) = bytes
+            .as_deref()
+            .and_then(GraphError::from_body)
+            .filter(|graph| is_auth_code(graph.code))
         else {
             return Ok(response);
         };

@@ -1,21 +1,146 @@
-//! Reading an answer's body inside a layer without losing it for the next one.
+//! Reading an answer's body inside a layer (or the client) without losing it for the next one,
+//! and never more of it than a limit.
 
-use bytes::Bytes;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use http_body::{Frame, SizeHint};
 use reqwest::Response;
 
-/// Reads the whole body and rebuilds an equivalent response around the bytes.
-pub(crate) async fn buffer(response: Response) -> Result<(Response, Bytes), reqwest::Error> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await?;
-    let mut builder = http::Response::builder().status(status).version(version);
-    if let Some(map) = builder.headers_mut() {
-        *map = headers;
+/// The most a layer buffers to look for a Graph error. Meta's error bodies are well under a
+/// kilobyte (a few with `error_data` reach a few); an answer longer than this is not a Graph
+/// error, and is passed on whole without being held in memory.
+pub(crate) const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// The most the client reads of a Graph API answer (media downloads have their own caps).
+pub(crate) const MAX_ANSWER_BODY: u64 = 4 * 1024 * 1024;
+
+/// A body read under a limit.
+pub(crate) enum Capped {
+    /// The whole body, within the limit.
+    Whole(Bytes),
+    /// The body is longer than the limit. `prefix` holds what was read (the limit plus at most
+    /// one network chunk; nothing when `Content-Length` already said so); the response still
+    /// holds the rest.
+    Over { prefix: Bytes },
+}
+
+/// Reads `response`'s body until it ends or passes `limit` bytes, whichever comes first.
+pub(crate) async fn read_capped(
+    response: &mut Response,
+    limit: u64,
+) -> Result<Capped, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Ok(Capped::Over {
+            prefix: Bytes::new(),
+        });
     }
-    let rebuilt = builder
-        .body(bytes.clone())
-        .map(Response::from)
-        .expect("status and headers come from a valid response");
-    Ok((rebuilt, bytes))
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() as u64 > limit {
+            return Ok(Capped::Over {
+                prefix: body.freeze(),
+            });
+        }
+    }
+    Ok(Capped::Whole(body.freeze()))
+}
+
+/// Reads at most [`MAX_ERROR_BODY`] bytes and rebuilds an equivalent response for the next
+/// layer: with the bytes when the body was whole (`Some(bytes)`), or with what was read
+/// followed by the unread rest when it was longer (`None`: too long to be a Graph error).
+pub(crate) async fn buffer(
+    mut response: Response,
+) -> Result<(Response, Option<Bytes>), reqwest::Error> {
+    let read = read_capped(&mut response, MAX_ERROR_BODY).await?;
+    let (parts, rest) = http::Response::<reqwest::Body>::from(response).into_parts();
+    Ok(match read {
+        Capped::Whole(bytes) => {
+            let rebuilt = http::Response::from_parts(parts, reqwest::Body::from(bytes.clone()));
+            (Response::from(rebuilt), Some(bytes))
+        }
+        Capped::Over { prefix } => {
+            let body = reqwest::Body::wrap(Prefixed {
+                prefix: (!prefix.is_empty()).then_some(prefix),
+                rest,
+            });
+            (
+                Response::from(http::Response::from_parts(parts, body)),
+                None,
+            )
+        }
+    })
+}
+
+/// A body whose first bytes were already read: yields them, then the rest.
+struct Prefixed {
+    prefix: Option<Bytes>,
+    rest: reqwest::Body,
+}
+
+impl http_body::Body for Prefixed {
+    type Data = Bytes;
+    type Error = reqwest::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, reqwest::Error>>> {
+        if let Some(prefix) = self.prefix.take() {
+            return Poll::Ready(Some(Ok(Frame::data(prefix))));
+        }
+        Pin::new(&mut self.rest).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.prefix.is_none() && self.rest.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let prefix = self.prefix.as_ref().map_or(0, |prefix| prefix.len() as u64);
+        let rest = self.rest.size_hint();
+        let mut hint = SizeHint::new();
+        hint.set_lower(rest.lower().saturating_add(prefix));
+        if let Some(upper) = rest.upper() {
+            hint.set_upper(upper.saturating_add(prefix));
+        }
+        hint
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: Vec<u8>) -> Response {
+        Response::from(
+            http::Response::builder()
+                .status(500)
+                .header("x-kept", "yes")
+                .body(body)
+                .unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_short_body_is_buffered_and_kept() {
+        let (response, bytes) = buffer(answer(b"{\"error\":{}}".to_vec())).await.unwrap();
+        assert_eq!(bytes.as_deref(), Some(&b"{\"error\":{}}"[..]));
+        assert_eq!(response.headers()["x-kept"], "yes");
+        assert_eq!(response.bytes().await.unwrap(), &b"{\"error\":{}}"[..]);
+    }
+
+    #[tokio::test]
+    async fn a_long_body_is_not_buffered_and_reaches_the_next_layer_whole() {
+        let long: Vec<u8> = (0..3 * MAX_ERROR_BODY).map(|n| (n % 253) as u8).collect();
+        let (response, bytes) = buffer(answer(long.clone())).await.unwrap();
+        assert!(bytes.is_none());
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.bytes().await.unwrap(), long);
+    }
 }

@@ -39,6 +39,12 @@ impl Operation {
         matches!(self, Operation::Send)
     }
 
+    /// Whether a 2xx answer's body is a file (a media download) rather than Graph API JSON: no
+    /// layer or decoder may read a Graph error in it, whatever it contains.
+    pub fn is_download(self) -> bool {
+        matches!(self, Operation::DownloadMedia)
+    }
+
     /// Whether the request is a message send (which the rate limits and recipient rules cover).
     pub fn is_send(self) -> bool {
         matches!(self, Operation::Send)

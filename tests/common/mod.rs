@@ -338,3 +338,108 @@ pub fn message_cases() -> Vec<MessageCase> {
         ("reaction-remove", Reaction::remove(CASE_WAMID).into(), plain),
     ]
 }
+
+/// A loopback HTTP/1.1 server that answers every request with one status and a body that can
+/// be far longer than announced, or endless: what wiremock (which holds bodies in memory)
+/// cannot serve. `written` counts the body bytes it managed to hand to the socket.
+pub struct Flood {
+    /// The status of every answer.
+    pub status: u16,
+    /// The `Content-Type` of every answer.
+    pub content_type: &'static str,
+    /// The `Content-Length` announced; without one the body ends when the connection closes.
+    pub content_length: Option<u64>,
+    /// The body's first bytes.
+    pub prefix: Vec<u8>,
+    /// The body's length, prefix included (`None`: endless); the rest is `x` bytes.
+    pub len: Option<u64>,
+}
+
+impl Flood {
+    /// An endless 200 `application/octet-stream` body without a `Content-Length`.
+    pub fn endless() -> Self {
+        Flood {
+            status: 200,
+            content_type: "application/octet-stream",
+            content_length: None,
+            prefix: Vec::new(),
+            len: None,
+        }
+    }
+
+    /// Starts serving; answers the base URL (`http://127.0.0.1:port`) and the byte counter.
+    pub async fn serve(self) -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        const CHUNK: usize = 64 * 1024;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let written = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = std::sync::Arc::clone(&written);
+        let flood = std::sync::Arc::new(self);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let counter = std::sync::Arc::clone(&counter);
+                let flood = std::sync::Arc::clone(&flood);
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !request.windows(4).any(|window| window == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let framing = match flood.content_length {
+                        Some(length) => format!("content-length: {length}\r\n"),
+                        None => "connection: close\r\n".to_owned(),
+                    };
+                    let head = format!(
+                        "HTTP/1.1 {} Flood\r\ncontent-type: {}\r\n{framing}\r\n",
+                        flood.status, flood.content_type
+                    );
+                    if socket.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let len = flood.len.unwrap_or(u64::MAX);
+                    let prefix_len = flood.prefix.len().min(usize::try_from(len).unwrap_or(0));
+                    if socket.write_all(&flood.prefix[..prefix_len]).await.is_err() {
+                        return;
+                    }
+                    let mut sent = prefix_len as u64;
+                    counter.fetch_add(sent, Ordering::Relaxed);
+                    let chunk = vec![b'x'; CHUNK];
+                    while sent < len {
+                        let take =
+                            usize::try_from(len - sent).map_or(CHUNK, |left| left.min(CHUNK));
+                        if socket.write_all(&chunk[..take]).await.is_err() {
+                            return;
+                        }
+                        sent += take as u64;
+                        counter.fetch_add(take as u64, Ordering::Relaxed);
+                    }
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+        (base_url, written)
+    }
+}
+
+/// What a [`Flood`] server wrote once the client hung up (it stops at the first failed write).
+pub async fn settled(written: &std::sync::atomic::AtomicU64) -> u64 {
+    use std::sync::atomic::Ordering;
+    let mut last = written.load(Ordering::Relaxed);
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let now = written.load(Ordering::Relaxed);
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    last
+}

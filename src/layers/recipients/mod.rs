@@ -317,7 +317,9 @@ impl Middleware for RecipientLayer {
         match result {
             Ok(response) if !response.status().is_success() => {
                 let (response, bytes) = body::buffer(response).await?;
-                if GraphError::from_body(&bytes)
+                if bytes
+                    .as_deref()
+                    .and_then(GraphError::from_body)
                     .is_some_and(|graph| graph.code == RESTRICTED_COUNTRY_CODE)
                 {
                     self.learn(&number);

@@ -56,7 +56,8 @@ pub(crate) enum Kept {
         response: Response,
         status: u16,
         content_type: Option<String>,
-        body: Bytes,
+        /// `None` when the body was too long to be a Graph error (and was not read).
+        body: Option<Bytes>,
         graph: Option<GraphError>,
     },
     Transport(reqwest::Error),
@@ -98,8 +99,12 @@ impl Failure {
                 None => Error::Decode(Box::new(DecodeError::new(
                     status,
                     content_type,
-                    &body,
-                    "an error status without a Graph error body",
+                    body.as_deref().unwrap_or_default(),
+                    if body.is_some() {
+                        "an error status without a Graph error body"
+                    } else {
+                        "an error status with a body too long to be a Graph error (not read)"
+                    },
                 ))),
             },
             Kept::Transport(error) => {
@@ -128,16 +133,21 @@ pub(crate) async fn classify(
     policy: &RetryPolicy,
 ) -> Verdict {
     match result {
-        Ok(response) => classify_answer(response, policy).await,
+        Ok(response) => classify_answer(response, facts, policy).await,
         Err(error) => classify_error(error, facts),
     }
 }
 
-async fn classify_answer(response: Response, policy: &RetryPolicy) -> Verdict {
+async fn classify_answer(
+    response: Response,
+    facts: &RequestFacts,
+    policy: &RetryPolicy,
+) -> Verdict {
     let status = response.status().as_u16();
     let success = (200..300).contains(&status);
-    if success && !may_carry_json(&response) {
-        // Media downloads and other non-JSON successes are never buffered here.
+    if success && (facts.operation.is_download() || !may_carry_json(&response)) {
+        // A downloaded file is never a Graph error, whatever it contains; other non-JSON
+        // successes carry none either. Neither is buffered here.
         return Verdict::Success(response);
     }
     let retry_after = response
@@ -160,7 +170,7 @@ async fn classify_answer(response: Response, policy: &RetryPolicy) -> Verdict {
             }
         }
     };
-    let graph = GraphError::from_body(&body);
+    let graph = body.as_deref().and_then(GraphError::from_body);
     let (class, code, reason) = match &graph {
         Some(graph) => (
             graph.retry_class(),
