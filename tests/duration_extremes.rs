@@ -12,7 +12,7 @@ mod retry_support;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use retry_support::{error_answer, sent_answer, text};
+use retry_support::{error_answer, fail_then_send, sent_answer, text};
 use serde_json::json;
 use wacloud::calls::media::MediaUpload;
 use wacloud::layers::rate_limit::RateLimits;
@@ -72,42 +72,50 @@ async fn full_server() -> MockServer {
         "file_size": file.len(),
         "id": "1",
     });
-    Mock::given(method("POST"))
-        .and(path("/v24.0/123/messages"))
-        .and(body_string_contains("\"status\":\"read\""))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v24.0/123/messages"))
-        .respond_with(sent_answer())
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v24.0/123/media"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v24.0/1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(media))
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path("/v24.0/1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v24.0/123"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "123"})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/lookaside/file"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(file, "application/pdf"))
-        .mount(&server)
-        .await;
+    let success = || ResponseTemplate::new(200).set_body_json(json!({"success": true}));
+    // Most specific first: a read receipt and a send share the messages endpoint.
+    let answers = [
+        (
+            "POST",
+            "/v24.0/123/messages",
+            Some("\"status\":\"read\""),
+            success(),
+        ),
+        ("POST", "/v24.0/123/messages", None, sent_answer()),
+        (
+            "POST",
+            "/v24.0/123/media",
+            None,
+            ResponseTemplate::new(200).set_body_json(json!({"id": "1"})),
+        ),
+        (
+            "GET",
+            "/v24.0/1",
+            None,
+            ResponseTemplate::new(200).set_body_json(media),
+        ),
+        ("DELETE", "/v24.0/1", None, success()),
+        (
+            "GET",
+            "/v24.0/123",
+            None,
+            ResponseTemplate::new(200).set_body_json(json!({"id": "123"})),
+        ),
+        (
+            "GET",
+            "/lookaside/file",
+            None,
+            ResponseTemplate::new(200).set_body_raw(file, "application/pdf"),
+        ),
+    ];
+    for (verb, at, containing, answer) in answers {
+        let mock = Mock::given(method(verb)).and(path(at));
+        let mock = match containing {
+            Some(text) => mock.and(body_string_contains(text)),
+            None => mock,
+        };
+        mock.respond_with(answer).mount(&server).await;
+    }
     server
 }
 
@@ -162,19 +170,9 @@ fn check_call_deadlines(deadline: Duration) {
 fn check_retry_after(max_retry_after: Duration, header: u64) {
     paused(async move {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(
-                error_answer(429, "130429-rate-limit-hit.json")
-                    .insert_header("retry-after", header.to_string()),
-            )
-            .up_to_n_times(1)
-            .with_priority(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .respond_with(sent_answer())
-            .mount(&server)
-            .await;
+        let throttled = error_answer(429, "130429-rate-limit-hit.json")
+            .insert_header("retry-after", header.to_string());
+        fail_then_send(&server, throttled, 1).await;
         let policy = RetryPolicy::default()
             .max_retry_after(max_retry_after)
             .throttled(Schedule::throttled().max_elapsed(Duration::MAX));
@@ -249,16 +247,7 @@ fn check_schedule(class: Class, field: usize, value: Duration) {
     paused(async move {
         let server = MockServer::start().await;
         let (failure, code) = class.failure();
-        Mock::given(method("POST"))
-            .respond_with(failure)
-            .up_to_n_times(2)
-            .with_priority(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .respond_with(sent_answer())
-            .mount(&server)
-            .await;
+        fail_then_send(&server, failure, 2).await;
         let mut schedule = class.default_schedule();
         match field {
             0 => schedule.initial = value,

@@ -462,53 +462,40 @@ mod tests {
         let start = clock.now();
         let end = |_: RetryClass| Some(start + Duration::from_secs(1_000));
         let delay = |_: RetryClass, _: u32| Duration::from_secs(1);
-        // Outage 1: a probe is taken, then another call's success ends the outage.
-        gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(1));
-        let stale = gate.pass(&clock, None, &end).await;
-        assert!(matches!(stale, Pass::Probe(_)));
-        gate.report_up(clock.now());
-        // Outage 2: its own probe goes out and stays in flight.
-        gate.report_failure(
-            clock.now(),
-            RetryClass::Outage,
-            last(),
-            Duration::from_secs(1),
-        );
-        let current = gate.pass(&clock, None, &end).await;
-        assert!(matches!(current, Pass::Probe(_)));
-        // The stale call is cancelled: a third caller must still wait for the current probe.
+        // An outage begins (the first probe due in 1 s) and this call takes its probe slot.
+        let probe_new_outage = || async {
+            gate.report_up(clock.now());
+            gate.report_failure(
+                clock.now(),
+                RetryClass::Outage,
+                last(),
+                delay(RetryClass::Outage, 0),
+            );
+            match gate.pass(&clock, None, &end).await {
+                Pass::Probe(slot) => slot,
+                _ => panic!("the only caller probes"),
+            }
+        };
+        // Whether a third caller still waits while the current probe is in flight.
+        let third_waits =
+            || tokio::time::timeout(Duration::from_secs(60), gate.pass(&clock, None, &end));
+
+        // Outage 1's probe is in flight when another call's success ends the outage, and
+        // outage 2's probe goes out. The stale call is cancelled: the third caller must wait.
+        let stale = probe_new_outage().await;
+        let current = probe_new_outage().await;
         drop(stale);
-        let third = tokio::time::timeout(Duration::from_secs(60), gate.pass(&clock, None, &end));
         assert!(
-            third.await.is_err(),
+            third_waits().await.is_err(),
             "a second probe went out while the current one was in flight"
         );
-        // Same for a stale probe that reports a failure: the current probe keeps its slot and
-        // the outage its schedule.
-        gate.report_up(clock.now());
-        gate.report_failure(
-            clock.now(),
-            RetryClass::Outage,
-            last(),
-            Duration::from_secs(1),
-        );
-        let stale = gate.pass(&clock, None, &end).await;
-        gate.report_up(clock.now());
-        gate.report_failure(
-            clock.now(),
-            RetryClass::Outage,
-            last(),
-            Duration::from_secs(1),
-        );
-        let current = gate.pass(&clock, None, &end).await;
-        assert!(matches!(current, Pass::Probe(_)));
-        let Pass::Probe(stale) = stale else {
-            panic!("the first pass was a probe");
-        };
+        drop(current);
+        // Same for a stale probe that reports a failure: the current probe keeps its slot.
+        let stale = probe_new_outage().await;
+        let current = probe_new_outage().await;
         stale.failed(clock.now(), None, &delay);
-        let third = tokio::time::timeout(Duration::from_secs(60), gate.pass(&clock, None, &end));
         assert!(
-            third.await.is_err(),
+            third_waits().await.is_err(),
             "a stale probe's failure freed the current probe's slot"
         );
         drop(current);
