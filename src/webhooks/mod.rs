@@ -19,11 +19,11 @@ pub mod router;
 mod verify;
 
 pub use error::{HandshakeError, SignatureError, WebhookError};
-pub use events::{collect_events, observe_statuses, Event};
+pub use events::{collect_events, collect_unconfirmed_events, observe_statuses, Event};
 pub use payload::*;
 pub use reconcile::{
     DeliveryState, HistoryEntry, MessageRecord, Reconciled, StatusTracker, DEFAULT_CAPACITY,
-    DEFAULT_MAX_AGE,
+    DEFAULT_MAX_AGE, DEFAULT_MAX_BYTES, DEFAULT_REMEMBERED,
 };
 pub use verify::{
     verify_handshake, verify_signature, AppSecret, HandshakeQuery, VerifyToken, SIGNATURE_HEADER,
