@@ -148,7 +148,10 @@ async fn the_answer_waits_for_the_handler() {
     let answer = tokio::spawn(async move { post(&url, statuses(&[("m", "sent", 1)], 0)).await });
     started_rx.await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(!answer.is_finished(), "answered before the handler finished");
+    assert!(
+        !answer.is_finished(),
+        "answered before the handler finished"
+    );
     release.notify_one();
     assert_eq!(answer.await.unwrap(), 200);
     assert_eq!(handled.load(Ordering::SeqCst), 1);
@@ -223,7 +226,10 @@ async fn a_slow_handler_answers_503_and_its_batch_comes_back_new() {
     assert_eq!(post(&url, body).await, 200);
     let seen = seen.lock().unwrap().clone();
     let seen: Vec<(&str, bool)> = seen.iter().map(|(id, _, d)| (id.as_str(), *d)).collect();
-    assert_eq!(seen, [("a", false), ("a", true), ("b", false), ("c", false)]);
+    assert_eq!(
+        seen,
+        [("a", false), ("a", true), ("b", false), ("c", false)]
+    );
 }
 
 /// Defect 7: the answer-first queue counted events, so one-MiB bodies piled up in memory. It
@@ -247,7 +253,11 @@ async fn the_queue_is_bounded_in_bytes() {
     for i in 0..6 {
         let body = statuses(&[(&format!("m{i}"), "sent", 1)], 200 * 1024);
         answers.push(post(&url, body).await);
-        assert!(handle.queued_bytes() <= 1024 * 1024, "{}", handle.queued_bytes());
+        assert!(
+            handle.queued_bytes() <= 1024 * 1024,
+            "{}",
+            handle.queued_bytes()
+        );
     }
     // Each ~200 KiB body is charged ~400 KiB, held until handled: two fit in 1 MiB.
     assert_eq!(answers, [200, 200, 503, 503, 503, 503]);
@@ -291,7 +301,10 @@ async fn bodies_in_flight_are_bounded_and_stalls_time_out() {
     let mut first = stalled_upload(150 * 1024, 150 * 1024 - 1).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while handle.in_flight_bytes() < 150 * 1024 {
-        assert!(tokio::time::Instant::now() < deadline, "the upload was not admitted");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the upload was not admitted"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     // A second one does not fit besides it: 503 at once, body unread, connection closed.
@@ -302,7 +315,10 @@ async fn bodies_in_flight_are_bounded_and_stalls_time_out() {
         .expect("refused at once")
         .unwrap();
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
     // A real webhook still gets through: small bodies keep the last eighth.
     assert_eq!(post(&url, statuses(&[("real", "sent", 1)], 0)).await, 200);
     assert_eq!(rx.recv().await.unwrap(), "real");

@@ -5,57 +5,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use wacloud::webhooks::AppSecret;
 
-const SECRET: &str = "example-secret";
-const TOKEN: &str = "example-token";
-
-/// Kills the child when dropped, also on a failed assertion.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `target/<profile>` of this test binary (`target/<profile>/deps/<test>`).
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
-}
-
-fn example_binary() -> PathBuf {
-    let profile = profile_dir();
-    let target_dir = profile.parent().unwrap().to_path_buf();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--quiet", "--example", "webhook_receiver"])
-        .arg("--manifest-path")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir);
-    if profile.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    let status = cmd
-        .status()
-        .expect("run cargo build --example webhook_receiver");
-    assert!(
-        status.success(),
-        "cargo build --example webhook_receiver failed"
-    );
-    let bin = profile
-        .join("examples")
-        .join(format!("webhook_receiver{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} not built", bin.display());
-    bin
-}
+mod webhook_example_support;
+use webhook_example_support::{example_binary, Killed, SECRET, TOKEN};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
