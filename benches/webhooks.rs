@@ -77,7 +77,8 @@ fn tracker(c: &mut Criterion) {
         .collect();
     let notifications: Vec<_> = bodies.iter().map(|b| parse(b).expect("parses")).collect();
     let status = |i: usize| notifications[i].statuses().next().expect("one status").1;
-    let mut t = StatusTracker::new(2 * MESSAGES, Duration::from_secs(86_400));
+    let mut t =
+        StatusTracker::new(2 * MESSAGES, Duration::from_secs(86_400)).with_max_bytes(usize::MAX);
     for i in 0..MESSAGES {
         t.observe(status(i));
     }
