@@ -72,6 +72,17 @@ fn record(seen: &Seen, event: &Event) {
     }
 }
 
+/// Posts statuses a, b, c (answered 503), then again (answered 200); returns `(id,
+/// duplicate)` of what the handler finished with.
+async fn refused_then_redelivered(receiver: WebhookReceiver, seen: &Seen) -> Vec<(String, bool)> {
+    let (url, _handle) = start(receiver).await;
+    let body = statuses(&[("a", "sent", 1), ("b", "sent", 1), ("c", "sent", 1)], 0);
+    assert_eq!(post(&url, body.clone()).await, 503);
+    assert_eq!(post(&url, body).await, 200);
+    let seen = seen.lock().unwrap();
+    seen.iter().map(|(id, _, d)| (id.clone(), *d)).collect()
+}
+
 fn status_id(event: &Event) -> &str {
     match event {
         Event::Status { status, .. } => &status.id,
@@ -178,12 +189,8 @@ async fn a_failure_answers_503_and_the_redelivery_hides_nothing() {
             }
         }
     });
-    let (url, _handle) = start(receiver).await;
-    let body = statuses(&[("a", "sent", 1), ("b", "sent", 1), ("c", "sent", 1)], 0);
-    assert_eq!(post(&url, body.clone()).await, 503);
-    assert_eq!(post(&url, body).await, 200);
-    let seen = seen.lock().unwrap().clone();
-    let seen: Vec<(&str, bool)> = seen.iter().map(|(id, _, d)| (id.as_str(), *d)).collect();
+    let seen = refused_then_redelivered(receiver, &seen).await;
+    let seen: Vec<(&str, bool)> = seen.iter().map(|(id, d)| (id.as_str(), *d)).collect();
     assert_eq!(
         seen,
         [
@@ -220,12 +227,8 @@ async fn a_slow_handler_answers_503_and_its_batch_comes_back_new() {
                 }
             }
         });
-    let (url, _handle) = start(receiver).await;
-    let body = statuses(&[("a", "sent", 1), ("b", "sent", 1), ("c", "sent", 1)], 0);
-    assert_eq!(post(&url, body.clone()).await, 503);
-    assert_eq!(post(&url, body).await, 200);
-    let seen = seen.lock().unwrap().clone();
-    let seen: Vec<(&str, bool)> = seen.iter().map(|(id, _, d)| (id.as_str(), *d)).collect();
+    let seen = refused_then_redelivered(receiver, &seen).await;
+    let seen: Vec<(&str, bool)> = seen.iter().map(|(id, d)| (id.as_str(), *d)).collect();
     assert_eq!(
         seen,
         [("a", false), ("a", true), ("b", false), ("c", false)]

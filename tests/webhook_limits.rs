@@ -126,6 +126,17 @@ struct Script {
     finished: Mutex<Vec<(String, String, bool)>>,
 }
 
+impl Script {
+    fn new(plan: Vec<Outcome>) -> Arc<Script> {
+        Arc::new(Script {
+            plan,
+            calls: AtomicUsize::new(0),
+            all_ok: AtomicBool::new(false),
+            finished: Mutex::new(Vec::new()),
+        })
+    }
+}
+
 fn receiver(script: &Arc<Script>, mode: Acknowledge) -> WebhookReceiver {
     let script = Arc::clone(script);
     WebhookReceiver::new(SECRET, "token")
@@ -213,12 +224,7 @@ proptest! {
         max_in_flight in prop_oneof![Just(64 * 1024 * 1024), 0usize..4096],
     ) {
         let bytes = body_of(&updates);
-        let script = Arc::new(Script {
-            plan,
-            calls: AtomicUsize::new(0),
-            all_ok: AtomicBool::new(false),
-            finished: Mutex::new(Vec::new()),
-        });
+        let script = Script::new(plan);
         let (router, handle) = receiver(&script, Acknowledge::AfterHandling)
             .body_limit(body_limit)
             .max_in_flight(max_in_flight)
@@ -275,12 +281,7 @@ proptest! {
         plan in prop::collection::vec(outcome(), 1..6),
         queue_bytes in 1024usize..8192,
     ) {
-        let script = Arc::new(Script {
-            plan,
-            calls: AtomicUsize::new(0),
-            all_ok: AtomicBool::new(false),
-            finished: Mutex::new(Vec::new()),
-        });
+        let script = Script::new(plan);
         let (router, handle) = receiver(&script, Acknowledge::OnQueue)
             .queue_bytes(queue_bytes)
             .handler_timeout(Duration::from_secs(5))
@@ -310,12 +311,7 @@ proptest! {
         signed in any::<bool>(),
         framing in framing(),
     ) {
-        let script = Arc::new(Script {
-            plan: vec![Outcome::Ok],
-            calls: AtomicUsize::new(0),
-            all_ok: AtomicBool::new(false),
-            finished: Mutex::new(Vec::new()),
-        });
+        let script = Script::new(vec![Outcome::Ok]);
         let (router, handle) = receiver(&script, Acknowledge::AfterHandling).into_parts();
         paused_runtime().block_on(async {
             let status = send(&router, request(&bytes, signed, framing)).await;

@@ -5,9 +5,9 @@
 //!   [`verify_handshake`] answers the GET subscription handshake.
 //! - [`collect_events`] turns a notification into owned [`Event`]s for a handler.
 //! - [`StatusTracker`] folds status updates per message id into one
-//!   reconciled state (a `delivered` wins over a `failed`).
+//!   reconciled state (a `delivered` wins over a `failed`), within a byte budget.
 //! - `router::WebhookReceiver` (feature `webhook-router`) puts it all
-//!   behind an axum router.
+//!   behind an axum router that answers 200 only for what its handler finished.
 
 pub(crate) mod de;
 mod error;
