@@ -7,8 +7,10 @@
 //!
 //! For every status update it prints `STATUS <message-id> <raw-status> -> <reconciled-status>`
 //! and for every inbound message `MESSAGE <message-id> <type> <from>` to stdout, one line
-//! each, flushed. Rejected requests (403, 400, 413) print nothing to stdout; logs go to
-//! stderr.
+//! each, flushed. A POST is answered 200 only after its lines were written and flushed; if
+//! stdout fails, the answer is 503 and Meta delivers the webhook again. Rejected requests
+//! (403, 400, 408, 413, 503) print nothing to stdout; logs go to stderr. Ctrl-C stops it
+//! after finishing the POSTs in flight.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -28,11 +30,12 @@ fn required(name: &str) -> Option<String> {
     }
 }
 
-fn print_line(line: String) {
+/// Writes and flushes one line; the error (a closed stdout, say) fails the event, so its
+/// webhook is answered 503 instead of being acknowledged without its line.
+fn print_line(line: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    // A closed stdout (pipe reader gone) must not kill the receiver.
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+    writeln!(out, "{line}")?;
+    out.flush()
 }
 
 fn describe(event: &Event) -> Option<String> {
@@ -92,11 +95,18 @@ fn main() -> ExitCode {
             Err(_) => eprintln!("webhook_receiver listening on http://{listen}"),
         }
         let receiver = WebhookReceiver::new(secret, token).on_event(|event: Event| async move {
-            if let Some(line) = describe(&event) {
-                print_line(line);
+            match describe(&event) {
+                Some(line) => print_line(&line),
+                None => Ok(()),
             }
         });
-        match receiver.serve(listener).await {
+        let stop = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No signal handling here: run until killed.
+                std::future::pending::<()>().await;
+            }
+        };
+        match receiver.serve_with_shutdown(listener, stop).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: server failed: {e}");

@@ -3,59 +3,14 @@
 //! signed webhooks and checks its stdout line by line.
 #![cfg(feature = "webhook-router")]
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use wacloud::webhooks::AppSecret;
 
-const SECRET: &str = "example-secret";
-const TOKEN: &str = "example-token";
-
-/// Kills the child when dropped, also on a failed assertion.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `target/<profile>` of this test binary (`target/<profile>/deps/<test>`).
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
-}
-
-fn example_binary() -> PathBuf {
-    let profile = profile_dir();
-    let target_dir = profile.parent().unwrap().to_path_buf();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--quiet", "--example", "webhook_receiver"])
-        .arg("--manifest-path")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir);
-    if profile.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    let status = cmd
-        .status()
-        .expect("run cargo build --example webhook_receiver");
-    assert!(
-        status.success(),
-        "cargo build --example webhook_receiver failed"
-    );
-    let bin = profile
-        .join("examples")
-        .join(format!("webhook_receiver{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} not built", bin.display());
-    bin
-}
+mod webhook_example_support;
+use webhook_example_support::{example_binary, Running, SECRET};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
@@ -68,56 +23,15 @@ fn fixture(name: &str) -> Vec<u8> {
 
 #[test]
 fn example_prints_reconciled_statuses_and_messages() {
-    let bin = example_binary();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(&bin)
-        .env("WHATSAPP_APP_SECRET", SECRET)
-        .env("WHATSAPP_VERIFY_TOKEN", TOKEN)
-        .env("WEBHOOK_LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let child = Killed(child);
-    let (tx, lines) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-
+    let example = Running::start();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let base = format!("http://127.0.0.1:{port}");
+        let base = example.base_url();
         let client = reqwest::Client::new();
-        // Wait (at most 20 s) for the server to answer the handshake.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let r = client
-                .get(format!(
-                    "{base}/?hub.mode=subscribe&hub.challenge=31337&hub.verify_token={TOKEN}"
-                ))
-                .send()
-                .await;
-            if let Ok(r) = r {
-                assert_eq!(r.status(), 200);
-                assert_eq!(r.text().await.unwrap(), "31337");
-                break;
-            }
-            assert!(Instant::now() < deadline, "webhook_receiver did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        example.wait_ready(&client).await;
         let post = |body: Vec<u8>, sig: Option<String>| {
             let mut req = client.post(&base).body(body);
             if let Some(sig) = sig {
@@ -180,15 +94,18 @@ fn example_prints_reconciled_statuses_and_messages() {
     let deadline = Instant::now() + Duration::from_secs(10);
     while got.len() < expected.len() {
         let left = deadline.saturating_duration_since(Instant::now());
-        match lines.recv_timeout(left) {
+        match example.lines.recv_timeout(left) {
             Ok(line) => got.push(line),
             Err(_) => break,
         }
     }
     assert_eq!(got, expected);
     // Nothing more arrives.
-    assert!(lines.recv_timeout(Duration::from_millis(300)).is_err());
-    drop(child);
+    assert!(example
+        .lines
+        .recv_timeout(Duration::from_millis(300))
+        .is_err());
+    drop(example);
 }
 
 #[test]

@@ -380,3 +380,155 @@ proptest! {
         }
     }
 }
+
+/// Issue 14, defect 6: once a message's details were evicted, a late update used to start it
+/// afresh (`read` then a late `sent` came back as `sent`). Its state is now remembered.
+#[test]
+fn late_update_after_eviction_does_not_downgrade() {
+    let mut t = StatusTracker::new(2, Duration::from_secs(3600));
+    t.observe(&status("m", "read", 5, None));
+    t.observe(&status("a", "sent", 6, None));
+    t.observe(&status("b", "sent", 7, None));
+    assert!(t.get("m").is_none(), "the details of m are evicted");
+    assert_eq!(t.remembered(), 1);
+    let late = t.observe(&status("m", "sent", 1, None));
+    assert_eq!(late.state, DeliveryState::Read);
+    assert_eq!(late.previous, Some(DeliveryState::Read));
+    assert!(late.history_evicted);
+    assert!(!late.may_be_forgotten);
+    assert!(!late.changed());
+    // A message the tracker never saw is not flagged.
+    let fresh = t.observe(&status("new", "sent", 9, None));
+    assert_eq!((fresh.previous, fresh.history_evicted), (None, false));
+}
+
+/// Issue 14, defect 6, at the volume it was seen: 80 messages/s overflow the detailed records
+/// within the hour (the old default kept 100,000), and a late `sent` for the first message, a
+/// week later, downgraded it. The defaults now cover Meta's 7-day redelivery window at 80/s.
+#[test]
+fn defaults_cover_80_per_second_over_the_redelivery_window() {
+    const RATE: u64 = 80;
+    const WEEK: u64 = 7 * 24 * 3600;
+    assert!(wacloud::webhooks::DEFAULT_REMEMBERED as u64 >= RATE * WEEK);
+    assert!(wacloud::webhooks::DEFAULT_MAX_AGE > Duration::from_secs(WEEK));
+    let start = Instant::now();
+    let at = |i: u64| start + Duration::from_millis(i * 1000 / RATE);
+    let mut t = StatusTracker::default();
+    let n = RATE * 1800;
+    for i in 0..n {
+        let id = format!("wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI{i:027}");
+        t.observe_at(&status(&id, "delivered", i, None), at(i));
+        t.observe_at(&status(&id, "read", i + 1, None), at(i));
+    }
+    assert!(t.len() < n as usize, "details were evicted");
+    assert!(t.remembered() > 0);
+    // Memory: about 8 bytes per remembered message beyond the detail budget.
+    assert!(
+        t.bytes() <= t.max_bytes() + 16 * t.remembered() + (1 << 20),
+        "{} bytes",
+        t.bytes()
+    );
+    let first = format!("wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI{:027}", 0);
+    let late = t.observe_at(
+        &status(&first, "sent", 0, None),
+        start + Duration::from_secs(WEEK),
+    );
+    assert_eq!(late.state, DeliveryState::Read);
+    assert!(late.history_evicted);
+}
+
+/// "Tracker records capped by entry count, not bytes": a record may carry 16 errors with long
+/// texts; the detail budget is in bytes.
+#[test]
+fn details_are_bounded_in_bytes() {
+    let budget = 4 * 1024 * 1024;
+    let mut t = StatusTracker::new(1_000_000, Duration::from_secs(3600)).with_max_bytes(budget);
+    assert_eq!(t.max_bytes(), budget);
+    let long = "x".repeat(4096);
+    for i in 0..1000 {
+        let mut s = status(&format!("wamid.{i}"), "failed", 1, None);
+        s.errors = (0..16)
+            .map(|code| ErrorObject {
+                code: Some(code),
+                title: Some(Cow::Owned(long.clone())),
+                message: Some(Cow::Owned(long.clone())),
+                error_data: None,
+                href: None,
+            })
+            .collect();
+        t.observe(&s);
+        assert!(t.bytes() <= budget + 16 * t.remembered() + 256 * 1024);
+    }
+    // 1,000 such records hold over 128 MB; the budget keeps a few dozen.
+    assert!(t.len() < 100, "{} records", t.len());
+    assert_eq!(t.len() + t.remembered(), 1000);
+    // Evicted, but not downgraded.
+    assert_eq!(
+        t.observe(&status("wamid.0", "sent", 0, None)).state,
+        DeliveryState::Failed
+    );
+}
+
+/// Past its remembered capacity the tracker cannot tell a new message from a forgotten one,
+/// and says so until those forgotten messages would have aged out anyway.
+#[test]
+fn a_full_memory_flags_new_messages_until_max_age() {
+    let start = Instant::now();
+    let hour = Duration::from_secs(3600);
+    let mut t = StatusTracker::new(1, hour).with_remembered(2);
+    assert_eq!(t.remembered_capacity(), 2);
+    // Each arrival evicts the previous message's details into the memory of states.
+    for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
+        let at = start + hour / 8 * i as u32;
+        assert!(
+            !t.observe_at(&status(id, "read", 1, None), at)
+                .may_be_forgotten
+        );
+    }
+    assert_eq!(t.remembered(), 2);
+    // The third eviction overflows it: the oldest state ("a") is dropped before its age.
+    t.observe_at(&status("d", "read", 1, None), start + hour / 8 * 3);
+    assert_eq!(t.remembered(), 2);
+    // A late update for "a" could downgrade it, and is flagged.
+    let r = t.observe_at(&status("a", "sent", 0, None), start + hour / 2);
+    assert_eq!((r.state, r.previous), (DeliveryState::Sent, None));
+    assert!(r.may_be_forgotten);
+    // Once everything dropped early would have aged out, new messages are not flagged.
+    let r = t.observe_at(&status("z", "sent", 0, None), start + hour * 2);
+    assert!(!r.may_be_forgotten);
+}
+
+/// Issue 14, defect 3, in the tracker: an update folded but never handled (its webhook was
+/// refused) is not a duplicate when it comes back; once confirmed, it is.
+#[test]
+fn unconfirmed_updates_are_not_duplicates() {
+    let mut t = StatusTracker::default();
+    let s = status("m", "delivered", 2, None);
+    let first = t.observe_unconfirmed(&s);
+    assert_eq!(first.state, DeliveryState::Delivered);
+    let again = t.observe_unconfirmed(&s);
+    assert!(!again.duplicate, "never handled: not a duplicate");
+    assert!(!t.get("m").unwrap().history[0].handled);
+    assert!(t.confirm(&s));
+    assert!(t.get("m").unwrap().history[0].handled);
+    assert!(t.observe_unconfirmed(&s).duplicate);
+    assert!(t.observe(&s).duplicate);
+    assert!(!t.confirm(&status("other", "sent", 1, None)));
+    assert!(!t.confirm(&status("m", "read", 3, None)));
+}
+
+#[test]
+fn remove_keeps_the_age_order() {
+    let mut t = StatusTracker::new(3, Duration::from_secs(3600));
+    for id in ["a", "b", "c"] {
+        t.observe(&status(id, "sent", 1, None));
+    }
+    assert!(t.remove("b").is_some());
+    assert!(t.remove("b").is_none());
+    t.observe(&status("d", "sent", 1, None));
+    assert_eq!(t.len(), 3);
+    t.observe(&status("e", "sent", 1, None));
+    // "a" was the oldest left; "b" no longer counts.
+    assert!(t.get("a").is_none());
+    assert!(t.get("c").is_some() && t.get("d").is_some() && t.get("e").is_some());
+}

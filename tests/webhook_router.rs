@@ -315,9 +315,10 @@ async fn closure_handler_and_shared_tracker() {
     });
     let tracker = receiver.tracker();
     let url = start(receiver).await;
-    // A panicking handler does not stop later events.
+    // A panicking handler gets its POST a 503 (Meta delivers it again) and does not stop
+    // later events.
     let panicking = br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"statuses":[{"id":"panic","status":"sent","timestamp":"1"}]}}]}]}"#;
-    assert_eq!(post_signed(&url, panicking.to_vec()).await.status(), 200);
+    assert_eq!(post_signed(&url, panicking.to_vec()).await.status(), 503);
     assert_eq!(
         post_signed(&url, fixture("status_failed.json"))
             .await
@@ -337,7 +338,10 @@ async fn closure_handler_and_shared_tracker() {
         .unwrap();
     assert_eq!(rec.state, DeliveryState::Failed);
     assert_eq!(rec.errors[0].code, Some(131026));
-    assert_eq!(tracker.get("panic").unwrap().state, DeliveryState::Sent);
+    let panicked = tracker.get("panic").unwrap();
+    assert_eq!(panicked.state, DeliveryState::Sent);
+    // Folded, but not handled: its re-delivery will not be a duplicate.
+    assert!(!panicked.history[0].handled);
 }
 
 #[tokio::test]

@@ -79,8 +79,27 @@ impl Event {
     }
 }
 
-/// Turns a notification into events in order of arrival, folding each status into `tracker`.
+/// Turns a notification into events in order of arrival, folding each status into `tracker`
+/// as handled ([`StatusTracker::observe`]).
 pub fn collect_events(notification: Notification<'_>, tracker: &mut StatusTracker) -> Vec<Event> {
+    collect(notification, tracker, true)
+}
+
+/// [`collect_events`] for a receiver that answers only after handling: statuses are folded
+/// with [`StatusTracker::observe_unconfirmed`], so a re-delivery counts as a duplicate only
+/// once [`StatusTracker::confirm`] recorded that the handler finished with it.
+pub fn collect_unconfirmed_events(
+    notification: Notification<'_>,
+    tracker: &mut StatusTracker,
+) -> Vec<Event> {
+    collect(notification, tracker, false)
+}
+
+fn collect(
+    notification: Notification<'_>,
+    tracker: &mut StatusTracker,
+    handled: bool,
+) -> Vec<Event> {
     let mut events = Vec::new();
     for entry in notification.entries {
         for change in entry.changes {
@@ -104,7 +123,11 @@ pub fn collect_events(notification: Notification<'_>, tracker: &mut StatusTracke
                         });
                     }
                     for status in value.statuses {
-                        let reconciled = tracker.observe(&status);
+                        let reconciled = if handled {
+                            tracker.observe(&status)
+                        } else {
+                            tracker.observe_unconfirmed(&status)
+                        };
                         events.push(Event::Status {
                             waba_id: entry.id.to_string(),
                             metadata: metadata.clone(),

@@ -4,57 +4,101 @@
 //! use wacloud::webhooks::router::{Event, WebhookReceiver};
 //!
 //! # async fn run() -> std::io::Result<()> {
-//! let app = WebhookReceiver::new("app-secret", "verify-token")
+//! let receiver = WebhookReceiver::new("app-secret", "verify-token")
 //!     .on_event(|event: Event| async move {
 //!         if let Event::Status { status, reconciled, .. } = &event {
 //!             println!("{} {} -> {}", status.id, status.status, reconciled.state);
 //!         }
-//!     })
-//!     .into_router();
+//!     });
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, app).await
-//! // or, without axum in scope: `receiver.serve(listener).await`
+//! // Stops on Ctrl-C after finishing what was accepted.
+//! receiver
+//!     .serve_with_shutdown(listener, async {
+//!         let _ = tokio::signal::ctrl_c().await;
+//!     })
+//!     .await
 //! # }
 //! ```
 //!
 //! - `GET` answers the subscription handshake: 200 with the challenge, else 403.
-//! - `POST` checks `X-Hub-Signature-256` on the raw body (403 when missing or
-//!   wrong), refuses bodies over the limit (413; 8 MiB by default, Meta sends
-//!   up to 3 MB; bodies declared over four times the limit are cut off at
-//!   once, with `Connection: close`), parses (400 when not the envelope), folds every status into
-//!   the [`StatusTracker`], answers 200 at once and hands the events, in order
-//!   of arrival, to the handler, which runs on a background task.
+//! - `POST` reads the body within a time limit ([`DEFAULT_BODY_TIMEOUT`]; 408 past it) and
+//!   within a budget of bytes in flight across connections ([`DEFAULT_MAX_IN_FLIGHT`]; 503 at
+//!   once, unread, past it), checks `X-Hub-Signature-256` on the raw body (403 when missing or
+//!   wrong), refuses bodies over the limit (413; 8 MiB by default, Meta sends up to 3 MB;
+//!   bodies declared over four times the limit are cut off at once, with `Connection: close`),
+//!   parses (400 when not the envelope), folds every status into the [`StatusTracker`], and
+//!   hands the events, in order, to the handler.
+//! - **Acknowledged means kept** ([`Acknowledge::AfterHandling`], the default): the answer is
+//!   200 only once the handler finished with every event of the body, within
+//!   [`DEFAULT_HANDLER_TIMEOUT`]; when it fails (returns an error or panics) or takes longer,
+//!   the answer is 503 and Meta delivers the webhook again, so a crash loses nothing. A
+//!   re-delivered status comes back with `duplicate = true` only if the handler had finished
+//!   with it.
+//! - [`Acknowledge::OnQueue`] answers 200 once the events are queued in memory (bounded in
+//!   bytes, [`DEFAULT_QUEUE_BYTES`]) and handles them on one background task, in order of
+//!   arrival: faster answers, but what the queue holds is lost if the process dies.
+//!
+//! [`StatusTracker`]: super::StatusTracker
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
-use bytes::BytesMut;
-use futures_util::future::BoxFuture;
-use futures_util::{FutureExt, StreamExt};
 use tokio::sync::mpsc;
 
+mod body;
+mod dispatch;
+
 pub use super::events::Event;
-use super::events::{collect_events, observe_statuses};
+use super::events::{collect_unconfirmed_events, observe_statuses};
 use super::payload::parse;
 use super::reconcile::StatusTracker;
 use super::verify::{
     verify_handshake, verify_signature, AppSecret, HandshakeQuery, VerifyToken, SIGNATURE_HEADER,
 };
+use crate::time::{default_clock, SharedClock};
+use body::{read_body, BodyLimits, InFlight};
+pub use dispatch::HandlerOutcome;
+use dispatch::{charge, Dispatch, Handler, Queue, Refusal};
 
 /// The default largest POST body accepted: 8 MiB (Meta sends up to 3 MB).
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
-/// How many events may wait for the handler before requests wait too.
-pub const DEFAULT_QUEUE: usize = 16 * 1024;
+/// The default time a POST body may take to arrive, from the end of its headers.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
-type Handler = Arc<dyn Fn(Event) -> BoxFuture<'static, ()> + Send + Sync>;
+/// The default bytes of POST bodies held at once across all connections. Its last eighth is
+/// kept for bodies of 64 KiB or less, so large uploads cannot lock out ordinary webhooks.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64 * 1024 * 1024;
+
+/// The default time the handler has for the events of one POST before the answer is 503
+/// (with [`Acknowledge::OnQueue`], for each event, which is then dropped and logged).
+pub const DEFAULT_HANDLER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default bytes of events the answer-first queue holds ([`Acknowledge::OnQueue`]).
+pub const DEFAULT_QUEUE_BYTES: usize = 64 * 1024 * 1024;
+
+/// When the receiver answers 200 to a webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Acknowledge {
+    /// After the handler finished with every event of the body, within the handler timeout;
+    /// else 503, so Meta delivers it again. Nothing acknowledged is lost in a crash; a slow
+    /// handler slows the answers (Meta expects a median under 250 ms).
+    #[default]
+    AfterHandling,
+    /// As soon as the events are in the in-memory queue (bounded in bytes; when it has no
+    /// room, 503 at once). Answers do not wait for the handler, but a crash or a
+    /// `kill -9` loses every queued event, and a failing handler loses its event (logged):
+    /// Meta was already told it arrived.
+    OnQueue,
+}
 
 /// The tracker shared between the router and the application.
 pub type SharedTracker = Arc<Mutex<StatusTracker>>;
@@ -67,7 +111,12 @@ pub struct WebhookReceiver {
     handler: Option<Handler>,
     tracker: SharedTracker,
     body_limit: usize,
-    queue: usize,
+    body_timeout: Duration,
+    max_in_flight: usize,
+    acknowledge: Acknowledge,
+    handler_timeout: Duration,
+    queue_bytes: usize,
+    clock: SharedClock,
 }
 
 impl std::fmt::Debug for WebhookReceiver {
@@ -77,7 +126,11 @@ impl std::fmt::Debug for WebhookReceiver {
             .field("token", &self.token)
             .field("handler", &self.handler.is_some())
             .field("body_limit", &self.body_limit)
-            .field("queue", &self.queue)
+            .field("body_timeout", &self.body_timeout)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("acknowledge", &self.acknowledge)
+            .field("handler_timeout", &self.handler_timeout)
+            .field("queue_bytes", &self.queue_bytes)
             .finish()
     }
 }
@@ -92,36 +145,52 @@ impl WebhookReceiver {
             handler: None,
             tracker: Arc::new(Mutex::new(StatusTracker::default())),
             body_limit: DEFAULT_BODY_LIMIT,
-            queue: DEFAULT_QUEUE,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            acknowledge: Acknowledge::default(),
+            handler_timeout: DEFAULT_HANDLER_TIMEOUT,
+            queue_bytes: DEFAULT_QUEUE_BYTES,
+            clock: default_clock(),
         }
     }
 
-    /// The handler called for every event, one at a time, in order of
-    /// arrival, on a background task (the request is answered first). A
-    /// panicking handler is logged and does not stop later events.
+    /// The handler called for every event, in order within a POST (POSTs that arrive
+    /// together are handled concurrently, as Meta sends them; with
+    /// [`Acknowledge::OnQueue`], one event at a time in order of arrival).
+    ///
+    /// Its future returns `()`, or `Result<(), E>` with a displayable `E` to report a
+    /// failure: then, or when it panics (also before its first `.await`), the failure is
+    /// logged, the POST is answered 503 and the receiver carries on.
+    #[must_use]
     pub fn on_event<F, Fut>(mut self, handler: F) -> Self
     where
         F: Fn(Event) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = ()> + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: HandlerOutcome,
     {
-        self.handler = Some(Arc::new(move |e| Box::pin(handler(e))));
+        self.handler = Some(dispatch::handler(handler));
         self
     }
 
-    /// Sends every event to a channel instead of calling a handler.
+    /// Sends every event to a channel instead of calling a handler. An event counts as
+    /// handled once the channel took it (what the channel holds is yours to keep); a closed
+    /// channel fails the POST.
+    #[must_use]
     pub fn forward_to(self, sender: mpsc::Sender<Event>) -> Self {
         self.on_event(move |event| {
             let sender = sender.clone();
             async move {
-                if sender.send(event).await.is_err() {
-                    tracing::warn!("webhook event receiver dropped; event discarded");
-                }
+                sender
+                    .send(event)
+                    .await
+                    .map_err(|_| "the event channel is closed")
             }
         })
     }
 
     /// Uses `tracker` (for example one shared with the application) instead
     /// of a new [`StatusTracker::default`].
+    #[must_use]
     pub fn with_tracker(mut self, tracker: SharedTracker) -> Self {
         self.tracker = tracker;
         self
@@ -135,15 +204,59 @@ impl WebhookReceiver {
 
     /// The largest POST body accepted (default [`DEFAULT_BODY_LIMIT`]);
     /// larger ones get 413.
+    #[must_use]
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
         self
     }
 
-    /// How many events may wait for the handler (default [`DEFAULT_QUEUE`])
-    /// before requests wait for room.
-    pub fn queue(mut self, events: usize) -> Self {
-        self.queue = events.max(1);
+    /// How long a POST body may take to arrive (default [`DEFAULT_BODY_TIMEOUT`]); past it,
+    /// 408 and the connection is closed.
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// The bytes of POST bodies held at once across connections (default
+    /// [`DEFAULT_MAX_IN_FLIGHT`]; raised if needed to fit one body of the limit besides the
+    /// eighth kept for small bodies). A body that does not fit gets 503 at once, unread.
+    #[must_use]
+    pub fn max_in_flight(mut self, bytes: usize) -> Self {
+        self.max_in_flight = bytes;
+        self
+    }
+
+    /// When to answer 200 (default [`Acknowledge::AfterHandling`]).
+    #[must_use]
+    pub fn acknowledge(mut self, acknowledge: Acknowledge) -> Self {
+        self.acknowledge = acknowledge;
+        self
+    }
+
+    /// How long the handler has (default [`DEFAULT_HANDLER_TIMEOUT`]): for all the events of
+    /// a POST when acknowledging after handling (then 503; keep it below Meta's own request
+    /// timeout), for each event with [`Acknowledge::OnQueue`] (then the event is dropped and
+    /// logged, so that one stuck event does not stop the queue).
+    #[must_use]
+    pub fn handler_timeout(mut self, timeout: Duration) -> Self {
+        self.handler_timeout = timeout;
+        self
+    }
+
+    /// The bytes of events the answer-first queue holds (default [`DEFAULT_QUEUE_BYTES`],
+    /// at least 1 KiB; only with [`Acknowledge::OnQueue`]). A batch is charged twice its
+    /// body's size plus 512 bytes per event.
+    #[must_use]
+    pub fn queue_bytes(mut self, bytes: usize) -> Self {
+        self.queue_bytes = bytes.max(1024);
+        self
+    }
+
+    /// The clock the timeouts run on (default tokio's; see [`crate::time`]).
+    #[must_use]
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -153,55 +266,107 @@ impl WebhookReceiver {
         axum::serve(listener, self.into_router()).await
     }
 
+    /// Serves until `signal` completes, then shuts down gracefully: stops accepting
+    /// connections, finishes the POSTs in flight (each within the body and handler
+    /// timeouts), handles every queued event, and returns.
+    pub async fn serve_with_shutdown(
+        self,
+        listener: tokio::net::TcpListener,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (router, handle) = self.into_parts();
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(signal)
+            .await;
+        handle.drain().await;
+        served
+    }
+
     /// The router: it serves the webhook at `/` and at every other path, so
     /// it can be served as it is or nested (`Router::nest("/webhook", ..)`).
     pub fn into_router(self) -> Router {
+        self.into_parts().0
+    }
+
+    /// The router and a handle on its limits and queue, for serving it yourself: call
+    /// [`ReceiverHandle::drain`] once your server stopped, so that queued events are handled.
+    pub fn into_parts(self) -> (Router, ReceiverHandle) {
         let dispatch = self.handler.map(|handler| {
-            let (tx, rx) = mpsc::channel(self.queue);
-            Dispatch {
-                tx,
-                rx: Mutex::new(Some(rx)),
+            Arc::new(Dispatch {
                 handler,
-            }
+                tracker: Arc::clone(&self.tracker),
+                clock: Arc::clone(&self.clock),
+                timeout: self.handler_timeout,
+            })
         });
+        let queue = match (&dispatch, self.acknowledge) {
+            (Some(dispatch), Acknowledge::OnQueue) => {
+                Some(Arc::new(Queue::new(Arc::clone(dispatch), self.queue_bytes)))
+            }
+            _ => None,
+        };
         let shared = Arc::new(Shared {
             secret: self.secret,
             token: self.token,
             tracker: self.tracker,
             dispatch,
-            body_limit: self.body_limit,
+            queue: queue.clone(),
+            body: BodyLimits {
+                limit: self.body_limit,
+                timeout: self.body_timeout,
+                in_flight: InFlight::new(self.max_in_flight, self.body_limit),
+                clock: self.clock,
+            },
         });
+        let handle = ReceiverHandle {
+            shared: Arc::clone(&shared),
+        };
         let endpoint: MethodRouter = get(handle_get).post(handle_post).with_state(shared);
-        Router::new()
+        let router = Router::new()
             .route("/", endpoint.clone())
-            .fallback_service(endpoint)
+            .fallback_service(endpoint);
+        (router, handle)
     }
 }
 
-struct Dispatch {
-    tx: mpsc::Sender<Event>,
-    rx: Mutex<Option<mpsc::Receiver<Event>>>,
-    handler: Handler,
+/// A look at a running receiver's limits, and the way to drain its queue.
+pub struct ReceiverHandle {
+    shared: Arc<Shared>,
 }
 
-impl Dispatch {
-    /// Starts the worker on the first request (a runtime is then running).
-    fn ensure_worker(&self) {
-        let Some(mut rx) = lock(&self.rx).take() else {
-            return;
-        };
-        let handler = Arc::clone(&self.handler);
-        tokio::spawn(async move {
-            while let Some(event) = rx.recv().await {
-                if AssertUnwindSafe(handler(event))
-                    .catch_unwind()
-                    .await
-                    .is_err()
-                {
-                    tracing::error!("webhook event handler panicked");
-                }
-            }
-        });
+impl std::fmt::Debug for ReceiverHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReceiverHandle")
+            .field("in_flight_bytes", &self.in_flight_bytes())
+            .field("queued_bytes", &self.queued_bytes())
+            .finish()
+    }
+}
+
+impl ReceiverHandle {
+    /// Bytes of POST bodies held right now (rounded up to KiB per body).
+    pub fn in_flight_bytes(&self) -> usize {
+        self.shared.body.in_flight.used_bytes()
+    }
+
+    /// The in-flight budget in bytes, as raised to fit one body of the limit.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.body.in_flight.total_bytes()
+    }
+
+    /// Bytes the answer-first queue is charged for right now (0 when acknowledging after
+    /// handling).
+    pub fn queued_bytes(&self) -> usize {
+        self.shared.queue.as_ref().map_or(0, |q| q.queued_bytes())
+    }
+
+    /// Refuses further batches (503), handles every event already queued, and returns when
+    /// the queue is empty. Call it after the server stopped; without a queue it returns at
+    /// once (a POST acknowledged after handling is finished when the server stops).
+    pub async fn drain(self) {
+        if let Some(queue) = &self.shared.queue {
+            queue.drain().await;
+        }
     }
 }
 
@@ -209,8 +374,9 @@ struct Shared {
     secret: AppSecret,
     token: VerifyToken,
     tracker: SharedTracker,
-    dispatch: Option<Dispatch>,
-    body_limit: usize,
+    dispatch: Option<Arc<Dispatch>>,
+    queue: Option<Arc<Queue>>,
+    body: BodyLimits,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -233,78 +399,13 @@ async fn handle_get(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery
     }
 }
 
-fn too_large(close: bool) -> Response {
-    let mut response = (StatusCode::PAYLOAD_TOO_LARGE, "payload too large").into_response();
-    if close {
-        // The rest of the body is not read: the client must not reuse the connection.
-        response.headers_mut().insert(
-            header::CONNECTION,
-            header::HeaderValue::from_static("close"),
-        );
-    }
-    response
-}
-
-/// Reads the body up to the limit. A body over the limit is read on and
-/// discarded (up to four times the limit) so that the client, still
-/// sending, gets the 413 instead of a broken connection; beyond that the
-/// connection is closed.
-async fn read_body(shared: &Shared, headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
-    let limit = shared.body_limit;
-    let drain_cap = limit.saturating_mul(4).max(limit.saturating_add(1 << 20)) as u64;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > drain_cap) {
-        tracing::warn!(declared, limit, "webhook POST body too large");
-        return Err(too_large(true));
-    }
-    let mut over = declared.is_some_and(|len| len > limit as u64);
-    let capacity = if over {
-        0
-    } else {
-        declared.unwrap_or(0) as usize
-    };
-    let mut buf = BytesMut::with_capacity(capacity);
-    let mut total: u64 = 0;
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(err) => {
-                tracing::warn!(%err, "webhook POST body could not be read");
-                return Err((StatusCode::BAD_REQUEST, "bad request").into_response());
-            }
-        };
-        total += chunk.len() as u64;
-        if total > drain_cap {
-            tracing::warn!(total, limit, "webhook POST body too large");
-            return Err(too_large(true));
-        }
-        if !over {
-            if buf.len() + chunk.len() > limit {
-                over = true;
-                buf = BytesMut::new();
-            } else {
-                buf.extend_from_slice(&chunk);
-            }
-        }
-    }
-    if over {
-        tracing::warn!(total, limit, "webhook POST body too large");
-        return Err(too_large(false));
-    }
-    Ok(buf.freeze())
-}
-
 async fn handle_post(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let body = match read_body(&shared, &headers, body).await {
-        Ok(b) => b,
+    let (body, _reservation) = match read_body(&shared.body, &headers, body).await {
+        Ok(read) => read,
         Err(response) => return response,
     };
     let signature = headers.get(SIGNATURE_HEADER).map(|v| v.as_bytes());
@@ -319,23 +420,30 @@ async fn handle_post(
             return (StatusCode::BAD_REQUEST, "bad request").into_response();
         }
     };
-    let events = {
-        let mut tracker = lock(&shared.tracker);
-        if shared.dispatch.is_some() {
-            collect_events(notification, &mut tracker)
-        } else {
-            observe_statuses(&notification, &mut tracker);
-            Vec::new()
-        }
+    let Some(dispatch) = &shared.dispatch else {
+        observe_statuses(&notification, &mut lock(&shared.tracker));
+        return (StatusCode::OK, "ok").into_response();
     };
-    if let Some(dispatch) = &shared.dispatch {
-        dispatch.ensure_worker();
-        for event in events {
-            if dispatch.tx.send(event).await.is_err() {
-                tracing::error!("webhook event worker stopped; events discarded");
-                break;
+    let events = collect_unconfirmed_events(notification, &mut lock(&shared.tracker));
+    // The events own their data; the in-flight reservation stays until the answer, standing
+    // for them.
+    let body_len = body.len();
+    drop(body);
+    let count = events.len();
+    let handled = match &shared.queue {
+        Some(queue) => queue.push(events, charge(body_len, count)),
+        None => dispatch.handle_all(events).await,
+    };
+    match handled {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(refusal) => {
+            match &refusal {
+                Refusal::Failed(_) | Refusal::Panicked(_) => {
+                    tracing::error!(%refusal, events = count, "webhook POST answered 503");
+                }
+                _ => tracing::warn!(%refusal, events = count, "webhook POST answered 503"),
             }
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable").into_response()
         }
     }
-    (StatusCode::OK, "ok").into_response()
 }
