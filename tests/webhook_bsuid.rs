@@ -121,7 +121,10 @@ fn system_message_of_a_changed_user_id() {
     }
     // System messages come without contacts: the event has no profile, and no panic.
     let events = collect_events(n.clone(), &mut StatusTracker::default());
-    assert!(matches!(&events[..], [Event::Message { contact: None, .. }]));
+    assert!(matches!(
+        &events[..],
+        [Event::Message { contact: None, .. }]
+    ));
 }
 
 #[test]
@@ -149,7 +152,9 @@ fn statuses_to_a_bsuid_name_the_recipient() {
     assert_eq!(s.errors[0].code, Some(131062));
     let mut tracker = StatusTracker::default();
     let events = collect_events(n.clone(), &mut tracker);
-    assert!(matches!(&events[..], [Event::Status { status, .. }] if status.recipient() == Some(BSUID)));
+    assert!(
+        matches!(&events[..], [Event::Status { status, .. }] if status.recipient() == Some(BSUID))
+    );
 }
 
 #[test]
@@ -157,7 +162,11 @@ fn pricing_values_new_and_unknown_are_kept() {
     let body = fixture("status_pricing_new_values.json");
     let n = parse(&body).unwrap();
     let v = value(&n);
-    let pricing: Vec<_> = v.statuses.iter().map(|s| s.pricing.clone().unwrap()).collect();
+    let pricing: Vec<_> = v
+        .statuses
+        .iter()
+        .map(|s| s.pricing.clone().unwrap())
+        .collect();
     assert_eq!(pricing[0].category, Some(PricingCategory::MarketingLite));
     assert_eq!(pricing[0].pricing_model, Some(PricingModel::PerMessage));
     assert_eq!(

@@ -68,7 +68,10 @@ fn template_status_update() {
         assert_eq!(t.message_template_id.as_deref(), Some("1689556908129835"));
         assert_eq!(t.message_template_name.as_deref(), Some("abandoned_cart"));
         assert_eq!(t.reason.as_deref(), Some("INVALID_FORMAT"));
-        assert_eq!(t.message_template_category, Some(TemplateCategory::Marketing));
+        assert_eq!(
+            t.message_template_category,
+            Some(TemplateCategory::Marketing)
+        );
         let info = t.rejection_info.as_ref().unwrap();
         assert!(info.recommendation.as_deref().unwrap().contains("Separate"));
     });
@@ -94,7 +97,11 @@ fn template_quality_components_and_category() {
                 .as_deref(),
             Some("+15550783881")
         );
-        assert!(t.message_template_element.as_deref().unwrap().contains("{{1}}"));
+        assert!(t
+            .message_template_element
+            .as_deref()
+            .unwrap()
+            .contains("{{1}}"));
     });
     with_field("template_category_update", |u| {
         let FieldUpdate::TemplateCategory(t) = u else {
@@ -170,7 +177,10 @@ fn account_fields() {
             panic!("{u:?}")
         };
         // A number where other pages show a tier name: kept as sent.
-        assert_eq!(c.max_daily_conversations_per_business.as_deref(), Some("2000"));
+        assert_eq!(
+            c.max_daily_conversations_per_business.as_deref(),
+            Some("2000")
+        );
         assert_eq!(c.max_phone_numbers_per_waba, Some(25));
     });
 }
@@ -181,7 +191,10 @@ fn user_fields() {
         let FieldUpdate::UserPreferences(p) = u else {
             panic!("{u:?}")
         };
-        assert_eq!(p.metadata.as_ref().unwrap().phone_number_id, "106540352242922");
+        assert_eq!(
+            p.metadata.as_ref().unwrap().phone_number_id,
+            "106540352242922"
+        );
         let pref = &p.user_preferences[0];
         assert_eq!(pref.value, Some(PreferenceValue::Stop));
         assert_eq!(pref.wa_id.as_deref(), Some("16505551234"));
@@ -262,7 +275,12 @@ fn coexistence_fields() {
         };
         assert_eq!(s.state_sync[0].action, Some(SyncAction::Add));
         assert_eq!(
-            s.state_sync[0].contact.as_ref().unwrap().full_name.as_deref(),
+            s.state_sync[0]
+                .contact
+                .as_ref()
+                .unwrap()
+                .full_name
+                .as_deref(),
             Some("Pablo Morales")
         );
     });
@@ -300,7 +318,10 @@ fn unknown_enum_values_are_kept_verbatim() {
     else {
         panic!("{:?}", changes[0].value)
     };
-    assert_eq!(t.event, Some(TemplateEvent::Other(Cow::Borrowed("TELEPORTED"))));
+    assert_eq!(
+        t.event,
+        Some(TemplateEvent::Other(Cow::Borrowed("TELEPORTED")))
+    );
     assert_eq!(t.event.as_ref().unwrap().as_str(), "TELEPORTED");
     assert_eq!(
         t.message_template_category.as_ref().unwrap().to_string(),

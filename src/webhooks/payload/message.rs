@@ -720,4 +720,3 @@ pub struct Unsupported<'a> {
     pub kind: Option<Cow<'a, str>>,
 }
 into_static_struct!(Unsupported { kind });
-

@@ -468,7 +468,8 @@ impl<'a> MessagesValue<'a> {
         let same = |mine: &Option<Cow<'_, str>>, theirs: &Option<Cow<'_, str>>| {
             mine.is_some() && mine.as_deref() == theirs.as_deref()
         };
-        let find = |matches: &dyn Fn(&Contact<'a>) -> bool| self.contacts.iter().find(|c| matches(c));
+        let find =
+            |matches: &dyn Fn(&Contact<'a>) -> bool| self.contacts.iter().find(|c| matches(c));
         find(&|c| same(&message.from, &c.wa_id))
             .or_else(|| find(&|c| same(&message.from_user_id, &c.user_id)))
             .or_else(|| find(&|c| same(&message.from_parent_user_id, &c.parent_user_id)))

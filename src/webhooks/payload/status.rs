@@ -283,7 +283,6 @@ into_static_struct!(Pricing {
     kind
 });
 
-
 open_enum! {
     /// `pricing.pricing_model`.
     PricingModel {

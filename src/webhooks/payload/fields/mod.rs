@@ -101,9 +101,7 @@ pub(super) fn parse_field<'a>(field: &str, raw: &'a RawValue) -> Option<FieldUpd
     Some(match field {
         "message_template_status_update" => FieldUpdate::TemplateStatus(try_parse(some)?),
         "message_template_quality_update" => FieldUpdate::TemplateQuality(try_parse(some)?),
-        "message_template_components_update" => {
-            FieldUpdate::TemplateComponents(try_parse(some)?)
-        }
+        "message_template_components_update" => FieldUpdate::TemplateComponents(try_parse(some)?),
         "template_category_update" => FieldUpdate::TemplateCategory(try_parse(some)?),
         "phone_number_quality_update" => FieldUpdate::PhoneNumberQuality(try_parse(some)?),
         "phone_number_name_update" => FieldUpdate::PhoneNumberName(try_parse(some)?),

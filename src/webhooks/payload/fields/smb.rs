@@ -112,7 +112,8 @@ impl<'a> MessageEchoes<'a> {
     pub(super) fn from_raw(raw: &'a RawValue) -> Option<Self> {
         let wire: WireItems<'a> = serde_json::from_str(raw.get()).ok()?;
         let mut unparsed = Vec::new();
-        let message_echoes = collect_items(wire.message_echoes, &mut unparsed, EchoMessage::from_raw);
+        let message_echoes =
+            collect_items(wire.message_echoes, &mut unparsed, EchoMessage::from_raw);
         Some(MessageEchoes {
             metadata: wire.metadata,
             message_echoes,
