@@ -53,7 +53,9 @@ async fn bsuid_message_and_template_status_reach_the_handler() {
             assert!(
                 matches!(&message.content, MessageContent::Text(t) if t.body == "Where is my order?")
             );
-            let profile = contact.and_then(|c| c.profile).expect("the sender's profile");
+            let profile = contact
+                .and_then(|c| c.profile)
+                .expect("the sender's profile");
             assert_eq!(profile.username.as_deref(), Some("sheena.nelson"));
             // The reply is addressed with the accessor, whatever form the id has.
             OutgoingMessage::new(message.reply_to().unwrap(), Text::new("On its way"))

@@ -548,6 +548,9 @@ mod never_panics {
             "status_sent.json",
             "system_error.json",
             "unknown_field.json",
+            "message_bsuid_text.json",
+            "field_history.json",
+            "field_calls.json",
         ]
         .iter()
         .map(|n| fixture(n))
@@ -574,7 +577,7 @@ mod never_panics {
 
         #[test]
         fn mutated_fixtures(
-            which in 0usize..8,
+            which in 0usize..11,
             edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..4), 1..8),
         ) {
             let mut bytes = seeds()[which].clone();

@@ -68,9 +68,14 @@ async fn template_and_quality_fields() {
     sb.post_template_status("order_confirmation", "en_US", "APPROVED", None)
         .await
         .unwrap();
-    sb.post_template_status("order_confirmation", "en_US", "REJECTED", Some("INVALID_FORMAT"))
-        .await
-        .unwrap();
+    sb.post_template_status(
+        "order_confirmation",
+        "en_US",
+        "REJECTED",
+        Some("INVALID_FORMAT"),
+    )
+    .await
+    .unwrap();
     sb.post_template_quality("order_confirmation", "en_US", "GREEN", "YELLOW")
         .await
         .unwrap();
@@ -95,7 +100,10 @@ async fn template_and_quality_fields() {
     assert_eq!(v["message_template_language"], "en_US");
     // A number, the same one for the same template.
     let template_id = v["message_template_id"].as_u64().unwrap();
-    assert_eq!(changes[1].1["message_template_id"].as_u64(), Some(template_id));
+    assert_eq!(
+        changes[1].1["message_template_id"].as_u64(),
+        Some(template_id)
+    );
     assert_eq!(changes[1].1["reason"], "INVALID_FORMAT");
     // No messaging metadata on template fields.
     assert!(v.get("metadata").is_none());
