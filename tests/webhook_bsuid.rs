@@ -2,8 +2,9 @@
 //! sender to reply to, a profile, and statuses that name them; a message without `type` has
 //! its type; pricing values added since 2025 (and unknown ones) are kept.
 
+mod common;
+
 use std::borrow::Cow;
-use std::path::PathBuf;
 
 use wacloud::webhooks::{
     collect_events, parse, ChangeValue, Event, MessageContent, MessagesValue, Notification,
@@ -14,9 +15,7 @@ const BSUID: &str = "US.13491208655302741918";
 const PARENT: &str = "US.ENT.11815799212886844830";
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("wiremock-fixtures/webhooks")
-        .join(name);
+    let path = common::fixture_path(&format!("webhooks/{name}"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -1,8 +1,9 @@
 //! Every webhook field other than `messages`, parsed from fixtures shaped as Meta's webhook
 //! reference pages show them: typed, with the raw JSON kept, and each one an event.
 
+mod common;
+
 use std::borrow::Cow;
-use std::path::PathBuf;
 
 use wacloud::webhooks::{
     collect_events, parse, AccountEvent, AlertSeverity, CallDirection, CallEvent, ChangeValue,
@@ -12,9 +13,7 @@ use wacloud::webhooks::{
 };
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("wiremock-fixtures/webhooks")
-        .join(name);
+    let path = common::fixture_path(&format!("webhooks/{name}"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
