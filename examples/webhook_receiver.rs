@@ -48,7 +48,9 @@ fn describe(event: &Event) -> Option<String> {
         )),
         Event::Message { message, .. } => Some(format!(
             "MESSAGE {} {} {}",
-            message.id, message.kind, message.from
+            message.id,
+            message.kind,
+            message.reply_to().unwrap_or_default()
         )),
         Event::Error { error, .. } => {
             eprintln!(

@@ -76,6 +76,10 @@ fn example_prints_reconciled_statuses_and_messages() {
         assert_eq!(signed(fixture("status_read.json")).await, 200);
         assert_eq!(signed(fixture("message_text.json")).await, 200);
         assert_eq!(signed(fixture("message_interactive_button_reply.json")).await, 200);
+        // A non-message field prints nothing; a BSUID user without `type` prints the BSUID
+        // as <from> and the type of its content.
+        assert_eq!(signed(fixture("field_message_template_status_update.json")).await, 200);
+        assert_eq!(signed(fixture("message_bsuid_no_type.json")).await, 200);
     });
 
     let expected = [
@@ -89,6 +93,7 @@ fn example_prints_reconciled_statuses_and_messages() {
         "STATUS wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3MTE5MjVBOTE3MDk5QUVFM0YA read -> read",
         "MESSAGE wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA= text 16505551234",
         "MESSAGE wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA= interactive 16505551234",
+        "MESSAGE wamid.HBgLVVMuMTM0OTEyMDg2NTUzMDI3NDE5MTgVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA= image US.13491208655302741918",
     ];
     let mut got = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(10);

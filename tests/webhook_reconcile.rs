@@ -30,6 +30,8 @@ fn status(id: &str, kind: &str, ts: u64, error_code: Option<i64>) -> Status<'sta
         status: StatusKind::from_raw(Cow::Owned(kind.to_owned())),
         timestamp: Cow::Owned(ts.to_string()),
         recipient_id: Some(Cow::Borrowed("16505551234")),
+        recipient_user_id: None,
+        parent_recipient_user_id: None,
         biz_opaque_callback_data: None,
         conversation: None,
         pricing: None,

@@ -178,7 +178,7 @@ async fn errors_and_unknown_fields_are_events() {
     }
     match next(&mut rx).await {
         Event::Other { field, value, .. } => {
-            assert_eq!(field, "message_template_status_update");
+            assert_eq!(field, "brand_new_field");
             assert!(value.get().contains("APPROVED"));
         }
         other => panic!("{other:?}"),

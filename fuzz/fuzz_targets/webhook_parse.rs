@@ -15,8 +15,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(r.state >= r.previous.unwrap_or(r.state));
         }
         for (_, message) in n.messages() {
+            let _ = message.reply_to();
             let _ = message.clone().into_owned();
         }
+        let events = wacloud::webhooks::collect_events(n.clone(), &mut tracker);
+        assert!(events.len() >= n.statuses().count());
         let owned = n.into_owned();
         assert_eq!(owned.object, "whatsapp_business_account");
     }

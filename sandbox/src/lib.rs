@@ -33,6 +33,7 @@
 mod config;
 mod error;
 mod fault;
+mod fields;
 mod media;
 mod record;
 mod server;

@@ -1018,6 +1018,97 @@ impl SandboxHandle {
         Ok(id)
     }
 
+    /// Posts an inbound message webhook from a user known only by their business-scoped user
+    /// id (a user who adopted a username): `from_user_id` and a contact with `user_id` (and
+    /// `profile.username` when given), no `from` and no `wa_id`. `message` holds the
+    /// type-specific part (e.g. `{"type":"text","text":{"body":"hi"}}`). Returns the message id.
+    pub async fn post_inbound_from_user_id(
+        &self,
+        user_id: &str,
+        username: Option<&str>,
+        message: Value,
+    ) -> io::Result<String> {
+        let (value, id) = crate::fields::bsuid_inbound(user_id, username, message);
+        self.post_webhook_value(value).await?;
+        Ok(id)
+    }
+
+    /// Posts an inbound text message webhook from a BSUID-only user (see
+    /// [`SandboxHandle::post_inbound_from_user_id`]); returns its `wamid`.
+    pub async fn post_inbound_text_from_user_id(
+        &self,
+        user_id: &str,
+        username: Option<&str>,
+        body: &str,
+    ) -> io::Result<String> {
+        let message = json!({"type": "text", "text": {"body": body}});
+        self.post_inbound_from_user_id(user_id, username, message)
+            .await
+    }
+
+    /// Posts a change of any webhook `field` with `value` as given (signed, with the entry's
+    /// `time`), e.g. a field the sandbox has no helper for.
+    pub async fn post_field(&self, field: &str, value: Value) -> io::Result<()> {
+        let payload = self
+            .inner
+            .hooks
+            .field_envelope(field, value, Some(util::unix_now()));
+        self.inner.hooks.post(&payload).await
+    }
+
+    /// Posts a `message_template_status_update`: `event` (`APPROVED`, `REJECTED`, `PAUSED`,
+    /// `DISABLED`, ...) for template `name` in `language`, `reason` defaulting to `NONE`.
+    pub async fn post_template_status(
+        &self,
+        name: &str,
+        language: &str,
+        event: &str,
+        reason: Option<&str>,
+    ) -> io::Result<()> {
+        let value = crate::fields::template_status(name, language, event, reason);
+        self.post_field("message_template_status_update", value)
+            .await
+    }
+
+    /// Posts a `message_template_quality_update` (scores `GREEN`, `YELLOW`, `RED`, `UNKNOWN`).
+    pub async fn post_template_quality(
+        &self,
+        name: &str,
+        language: &str,
+        previous: &str,
+        new: &str,
+    ) -> io::Result<()> {
+        let value = crate::fields::template_quality(name, language, previous, new);
+        self.post_field("message_template_quality_update", value)
+            .await
+    }
+
+    /// Posts a `phone_number_quality_update` for the sandbox's number: `event` (`FLAGGED`,
+    /// `DOWNGRADE`, `UPGRADE`, `THROUGHPUT_UPGRADE`, ...) and the limit now in force
+    /// (`TIER_2K`, ..., `TIER_UNLIMITED`).
+    pub async fn post_phone_number_quality(
+        &self,
+        event: &str,
+        current_limit: &str,
+    ) -> io::Result<()> {
+        let value = crate::fields::phone_number_quality(
+            &self.inner.config.display_phone_number,
+            event,
+            current_limit,
+        );
+        self.post_field("phone_number_quality_update", value).await
+    }
+
+    /// Posts a `user_preferences` change: `user` (a phone number or a BSUID) stopped (`stop`)
+    /// or resumed (`resume`) marketing messages.
+    pub async fn post_user_preference(&self, user: &str, value: &str) -> io::Result<()> {
+        let value = self
+            .inner
+            .hooks
+            .with_metadata(crate::fields::user_preference(user, value));
+        self.post_field("user_preferences", value).await
+    }
+
     /// Posts one status webhook (`sent`, `delivered`, `read`, `failed`, `played`...) for a
     /// message the sandbox accepted, e.g. to script an order the automatic sequence does not
     /// produce. `failed` carries a 131026 error. Errors if `wamid` is unknown or delivery fails.

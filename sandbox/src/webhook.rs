@@ -114,8 +114,14 @@ impl Webhooks {
         Ok(ok && body == challenge)
     }
 
-    /// Wraps a change `value` (without metadata) into a full payload.
-    pub fn envelope(&self, mut value: Value) -> Value {
+    /// Wraps a `messages` change `value` (without metadata) into a full payload.
+    pub fn envelope(&self, value: Value) -> Value {
+        self.field_envelope("messages", self.with_metadata(value), None)
+    }
+
+    /// Adds `messaging_product` and `metadata` (the business number) when missing, as Meta
+    /// does for the fields that concern one number.
+    pub fn with_metadata(&self, mut value: Value) -> Value {
         if let Value::Object(m) = &mut value {
             m.entry("messaging_product")
                 .or_insert_with(|| json!("whatsapp"));
@@ -126,13 +132,20 @@ impl Webhooks {
                 })
             });
         }
-        json!({
-            "object": "whatsapp_business_account",
-            "entry": [{
-                "id": self.waba_id,
-                "changes": [{"field": "messages", "value": value}],
-            }],
-        })
+        value
+    }
+
+    /// Wraps a change of `field` into a full payload, with the entry's `time` when given
+    /// (Meta sends it with the account and template fields).
+    pub fn field_envelope(&self, field: &str, value: Value, time: Option<u64>) -> Value {
+        let mut entry = json!({
+            "id": self.waba_id,
+            "changes": [{"field": field, "value": value}],
+        });
+        if let Some(time) = time {
+            entry["time"] = json!(time);
+        }
+        json!({"object": "whatsapp_business_account", "entry": [entry]})
     }
 
     /// Posts a payload to the current URL (retrying), logs the outcome. Never panics.

@@ -233,3 +233,82 @@ macro_rules! into_static_struct {
     };
 }
 pub(crate) use into_static_struct;
+
+/// Declares an open enum of the values Meta documents for a payload field: each known value is
+/// a variant, any other is kept verbatim in `Other`, so a value Meta adds tomorrow is neither an
+/// error nor lost. It deserializes from a string (or a number), borrowing where it can.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name<'a> {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this SDK does not know, as sent.
+            Other(std::borrow::Cow<'a, str>),
+        }
+
+        impl<'a> $name<'a> {
+            /// Classifies a raw value; an unknown one is kept verbatim in `Other`.
+            pub fn from_raw(value: std::borrow::Cow<'a, str>) -> Self {
+                match &*value {
+                    $( $value => $name::$variant, )*
+                    _ => $name::Other(value),
+                }
+            }
+
+            /// The value as Meta spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $value, )*
+                    $name::Other(value) => value,
+                }
+            }
+
+            /// Detaches the value from the body it was parsed from.
+            pub fn into_owned(self) -> $name<'static> {
+                match self {
+                    $( $name::$variant => $name::$variant, )*
+                    $name::Other(value) => $name::Other(std::borrow::Cow::Owned(value.into_owned())),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name<'_> {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name<'_> {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl<'de: 'a, 'a> serde::Deserialize<'de> for $name<'a> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::webhooks::de::cow_str(d).map(Self::from_raw)
+            }
+        }
+
+        impl $crate::webhooks::de::IntoStatic for $name<'_> {
+            type Static = $name<'static>;
+            fn into_static(self) -> $name<'static> {
+                self.into_owned()
+            }
+        }
+    };
+}
+pub(crate) use open_enum;

@@ -7,20 +7,24 @@
 
 use serde_json::value::RawValue;
 
-use super::payload::{ChangeValue, Contact, ErrorObject, Message, Metadata, Notification, Status};
+use super::payload::{
+    ChangeValue, Contact, ErrorObject, FieldUpdate, Message, Metadata, Notification, Status,
+};
 use super::reconcile::{Reconciled, StatusTracker};
 
 /// One thing a webhook told: owned, so the handler may keep or spawn it.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Event {
-    /// An inbound message.
+    /// An inbound message. Reply to [`Message::reply_to`] (also [`Event::reply_to`]): the
+    /// phone number, or the BSUID of a user who does not share it.
     Message {
         /// The WhatsApp Business Account id (`entry[].id`).
         waba_id: String,
         /// The business number it was sent to.
         metadata: Metadata<'static>,
-        /// The sender's profile, when the webhook included it.
+        /// The sender's profile, when the webhook included it (matched by phone number or
+        /// BSUID).
         contact: Option<Contact<'static>>,
         /// The message.
         message: Message<'static>,
@@ -45,8 +49,23 @@ pub enum Event {
         /// The error.
         error: ErrorObject<'static>,
     },
-    /// A change of another `field`, or an item that did not match its
-    /// documented shape: the raw JSON.
+    /// A change of another documented field (templates, phone number quality, account,
+    /// user preferences, calls, groups, ...): one event per change, typed.
+    Field {
+        /// The WhatsApp Business Account id (`entry[].id`).
+        waba_id: String,
+        /// `entry[].time` (unix seconds), when sent: template and account fields carry no
+        /// other timestamp.
+        time: Option<i64>,
+        /// The change's `field`.
+        field: String,
+        /// The typed value.
+        update: FieldUpdate<'static>,
+        /// The value as received, for what the types do not name.
+        raw: Box<RawValue>,
+    },
+    /// A change of a field this SDK does not know, a value that does not match its field's
+    /// documented shape, or an item that did not match its documented shape: the raw JSON.
     Other {
         /// The WhatsApp Business Account id (`entry[].id`).
         waba_id: String,
@@ -64,6 +83,7 @@ impl Event {
             Event::Message { metadata, .. }
             | Event::Status { metadata, .. }
             | Event::Error { metadata, .. } => Some(&metadata.phone_number_id),
+            Event::Field { update, .. } => update.metadata().map(|m| &*m.phone_number_id),
             Event::Other { .. } => None,
         }
     }
@@ -74,7 +94,17 @@ impl Event {
             Event::Message { waba_id, .. }
             | Event::Status { waba_id, .. }
             | Event::Error { waba_id, .. }
+            | Event::Field { waba_id, .. }
             | Event::Other { waba_id, .. } => waba_id,
+        }
+    }
+
+    /// For a message: whom to reply to ([`Message::reply_to`]), the phone number when Meta
+    /// sent it, else the BSUID. `None` for other events.
+    pub fn reply_to(&self) -> Option<&str> {
+        match self {
+            Event::Message { message, .. } => message.reply_to(),
+            _ => None,
         }
     }
 }
@@ -114,7 +144,7 @@ fn collect(
                         });
                     }
                     for message in std::mem::take(&mut value.messages) {
-                        let contact = value.contact_for(&message.from).cloned();
+                        let contact = value.contact_of(&message).cloned();
                         events.push(Event::Message {
                             waba_id: entry.id.to_string(),
                             metadata: metadata.clone(),
@@ -143,6 +173,13 @@ fn collect(
                         });
                     }
                 }
+                ChangeValue::Field { update, raw } => events.push(Event::Field {
+                    waba_id: entry.id.to_string(),
+                    time: entry.time,
+                    field: change.field.to_string(),
+                    update: update.into_owned(),
+                    raw: raw.into_owned(),
+                }),
                 ChangeValue::Other(raw) => events.push(Event::Other {
                     waba_id: entry.id.to_string(),
                     field: change.field.to_string(),
