@@ -3,9 +3,11 @@
 
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
 use wacloud::layers::retry::{RetryEvent, RetryEventKind, RetryPolicy};
 use wacloud::messages::{OutgoingMessage, Text};
-use wacloud::time::SharedClock;
+
+use wacloud::time::{Clock, Instant, SharedClock, Sleep};
 use wacloud::{Client, ClientBuilder};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -101,4 +103,38 @@ pub async fn hits(server: &MockServer) -> usize {
         .received_requests()
         .await
         .map_or(0, |requests| requests.len())
+}
+
+/// A clock for a test with one call: time moves only when that call sleeps, by exactly the
+/// sleep, and stands still while a request is on the wire. A 5-minute outage is then ridden out
+/// in milliseconds with the same virtual timeline on an idle machine and a loaded one, so the
+/// test can bound the elapsed time tightly. (With several concurrent sleepers each would move
+/// time by its own wait: use it for one call at a time.)
+#[derive(Debug, Clone)]
+pub struct JumpClock {
+    start: Instant,
+    offset: Arc<Mutex<Duration>>,
+}
+
+impl Default for JumpClock {
+    fn default() -> Self {
+        JumpClock {
+            start: Instant::now(),
+            offset: Arc::default(),
+        }
+    }
+}
+
+impl Clock for JumpClock {
+    fn now(&self) -> Instant {
+        self.start + *self.offset.lock().unwrap()
+    }
+
+    fn sleep(&self, duration: Duration) -> Sleep {
+        let offset = Arc::clone(&self.offset);
+        Box::pin(async move {
+            *offset.lock().unwrap() += duration;
+            tokio::task::yield_now().await;
+        })
+    }
 }
