@@ -119,8 +119,12 @@ into_static_struct!(Status {
     raw
 });
 
+/// A status on the wire. Parsed first strictly ([`StrictStatus`]: the optional objects in their
+/// documented shape, one pass) and, when that fails, leniently ([`LenientStatus`]: the objects
+/// kept raw and parsed one by one, so one odd object does not lose the status).
 #[derive(Deserialize)]
-struct WireStatus<'a> {
+#[serde(bound(deserialize = "C: Deserialize<'de>, P: Deserialize<'de>, E: Deserialize<'de>"))]
+struct WireStatus<'a, C, P, E> {
     #[serde(borrow, deserialize_with = "de::cow_str")]
     id: Cow<'a, str>,
     #[serde(borrow, deserialize_with = "de::cow_str")]
@@ -140,76 +144,52 @@ struct WireStatus<'a> {
     parent_recipient_user_id: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "de::opt_cow_str")]
     biz_opaque_callback_data: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    conversation: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    pricing: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    errors: Option<&'a RawValue>,
+    #[serde(default = "none")]
+    conversation: Option<C>,
+    #[serde(default = "none")]
+    pricing: Option<P>,
+    #[serde(default = "none")]
+    errors: Option<E>,
 }
 
-/// A status whose optional objects have their documented shape: parsed in
-/// one pass. Anything else goes through the lenient [`WireStatus`].
-#[derive(Deserialize)]
-struct StrictStatus<'a> {
-    #[serde(borrow, deserialize_with = "de::cow_str")]
-    id: Cow<'a, str>,
-    #[serde(borrow, deserialize_with = "de::cow_str")]
-    status: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "de::cow_str")]
-    timestamp: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "de::opt_cow_str")]
-    recipient_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "de::opt_cow_str")]
-    recipient_user_id: Option<Cow<'a, str>>,
-    #[serde(
-        default,
-        borrow,
-        alias = "recipient_parent_user_id",
-        deserialize_with = "de::opt_cow_str"
-    )]
-    parent_recipient_user_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "de::opt_cow_str")]
-    biz_opaque_callback_data: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    conversation: Option<Conversation<'a>>,
-    #[serde(default, borrow)]
-    pricing: Option<Pricing<'a>>,
-    #[serde(default, borrow)]
-    errors: Option<Vec<ErrorObject<'a>>>,
+fn none<T>() -> Option<T> {
+    None
+}
+
+type StrictStatus<'a> = WireStatus<'a, Conversation<'a>, Pricing<'a>, Vec<ErrorObject<'a>>>;
+type LenientStatus<'a> = WireStatus<'a, &'a RawValue, &'a RawValue, &'a RawValue>;
+
+impl<'a, C, P, E> WireStatus<'a, C, P, E> {
+    fn into_status(
+        self,
+        raw: &'a RawValue,
+        conversation: impl FnOnce(Option<C>) -> Option<Conversation<'a>>,
+        pricing: impl FnOnce(Option<P>) -> Option<Pricing<'a>>,
+        errors: impl FnOnce(Option<E>) -> Vec<ErrorObject<'a>>,
+    ) -> Status<'a> {
+        Status {
+            id: self.id,
+            status: StatusKind::from_raw(self.status),
+            timestamp: self.timestamp,
+            recipient_id: self.recipient_id,
+            recipient_user_id: self.recipient_user_id,
+            parent_recipient_user_id: self.parent_recipient_user_id,
+            biz_opaque_callback_data: self.biz_opaque_callback_data,
+            conversation: conversation(self.conversation),
+            pricing: pricing(self.pricing),
+            errors: errors(self.errors),
+            raw: Cow::Borrowed(raw),
+        }
+    }
 }
 
 impl<'a> Status<'a> {
     pub(super) fn from_raw(raw: &'a RawValue) -> Option<Self> {
         if let Ok(w) = serde_json::from_str::<StrictStatus<'a>>(raw.get()) {
-            return Some(Status {
-                id: w.id,
-                status: StatusKind::from_raw(w.status),
-                timestamp: w.timestamp,
-                recipient_id: w.recipient_id,
-                recipient_user_id: w.recipient_user_id,
-                parent_recipient_user_id: w.parent_recipient_user_id,
-                biz_opaque_callback_data: w.biz_opaque_callback_data,
-                conversation: w.conversation,
-                pricing: w.pricing,
-                errors: w.errors.unwrap_or_default(),
-                raw: Cow::Borrowed(raw),
-            });
+            return Some(w.into_status(raw, |c| c, |p| p, Option::unwrap_or_default));
         }
-        let w: WireStatus<'a> = serde_json::from_str(raw.get()).ok()?;
-        Some(Status {
-            id: w.id,
-            status: StatusKind::from_raw(w.status),
-            timestamp: w.timestamp,
-            recipient_id: w.recipient_id,
-            recipient_user_id: w.recipient_user_id,
-            parent_recipient_user_id: w.parent_recipient_user_id,
-            biz_opaque_callback_data: w.biz_opaque_callback_data,
-            conversation: try_parse(w.conversation),
-            pricing: try_parse(w.pricing),
-            errors: parse_errors(w.errors),
-            raw: Cow::Borrowed(raw),
-        })
+        let w: LenientStatus<'a> = serde_json::from_str(raw.get()).ok()?;
+        Some(w.into_status(raw, try_parse, try_parse, parse_errors))
     }
 
     /// Whom the message was sent to, as Meta reported it: the phone number (`recipient_id`)
