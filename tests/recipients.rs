@@ -4,6 +4,7 @@
 use wacloud::error::RejectReason;
 use wacloud::layers::recipients::{Date, RecipientRules, Rule};
 use wacloud::messages::{OutgoingMessage, Text};
+use wacloud::DEFAULT_API_VERSION;
 use wacloud::{Client, Error};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -15,7 +16,9 @@ const ERROR_130497: &str = include_str!("../wiremock-fixtures/recipients/error_1
 async fn server_answering(status: u16, body: &'static str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/messages")))
+        .and(path(format!(
+            "/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/messages"
+        )))
         .respond_with(ResponseTemplate::new(status).set_body_raw(body, "application/json"))
         .mount(&server)
         .await;
