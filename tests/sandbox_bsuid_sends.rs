@@ -2,7 +2,8 @@
 //! a BSUID or parent BSUID goes in `recipient` (never `to`) and the answer's `user_id` is
 //! kept; a phone number is sent exactly as before; a malformed id or one from a sanctioned
 //! country is refused with no request; an authentication template to a BSUID comes back as
-//! error 131062 with the catalogue's advice.
+//! error 131062 with the catalogue's advice; the default pair limit stays within the sandbox's
+//! model of Meta's pair limit.
 
 use wacloud::error::RejectReason;
 use wacloud::messages::{OutgoingMessage, Parameter, Template, Text, UserRef};
@@ -120,5 +121,52 @@ async fn an_authentication_template_to_a_bsuid_is_131062_with_advice() {
         .send(OutgoingMessage::new("+16505551234", code()))
         .await
         .expect("accepted");
+    sb.shutdown().await;
+}
+
+/// The client's default pair limit against the sandbox's model of Meta's (`Fault::PairBurst`,
+/// 6 s and 45): a bot's four messages in a row go at once, and 46 messages to one user never
+/// draw a 131056, because the client waits out the borrowed time itself. Both run on tokio's
+/// paused clock, so the 270 s of waiting take no real time.
+#[tokio::test(start_paused = true)]
+async fn the_default_pair_limit_never_trips_metas_pair_model() {
+    use std::time::Duration;
+    use tokio::time::Instant;
+    use wacloud::layers::retry::RetryPolicy;
+    use wacloud_sandbox::{Fault, FaultRule};
+
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("the sandbox starts");
+    sb.inject(FaultRule::new(Fault::PairBurst {
+        interval: Duration::from_secs(6),
+        burst: 45,
+    }));
+    let client = Client::builder()
+        .access_token(sb.config().access_token.clone())
+        .phone_number_id(sb.config().phone_number_id.clone())
+        .base_url(sb.base_url())
+        // A 131056 would otherwise be retried, and hidden.
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("a client");
+    let started = Instant::now();
+    for n in 0..4 {
+        client
+            .send_text(BSUID, format!("part {n}"))
+            .await
+            .expect("a bot's four messages in a row are accepted");
+    }
+    assert!(started.elapsed() < Duration::from_secs(1));
+    for n in 4..46 {
+        client
+            .send_text(BSUID, format!("message {n}"))
+            .await
+            .unwrap_or_else(|err| panic!("message {n}: {err}"));
+    }
+    // The 46th waited for the burst's 45 x 6 s.
+    assert!(started.elapsed() >= Duration::from_secs(270));
+    assert_eq!(sb.accepted_count(), 46);
+    assert_eq!(sb.request_count(), 46);
     sb.shutdown().await;
 }
