@@ -13,6 +13,7 @@
 //! `https://graph.facebook.com`).
 //!
 //! The CSV has a header row and one of two shapes:
+//! `to` is a phone number or a business-scoped user id (`US.13491208655302741918`).
 //! - `to,text`: a text message per row (only within 24 hours of the user's last message);
 //! - `to,template,language`: an approved template per row, e.g. `hello_world,en_US` (the only
 //!   way to start a conversation).
@@ -30,7 +31,8 @@
 //! The exit code is 1 if any row failed or has an unknown outcome, else 0 (rejected rows are
 //! reported, not fatal). With `--dry-run` nothing is sent: every row is parsed, built and
 //! checked (message limits and the recipient rules, e.g. sanctioned countries), valid rows
-//! print `VALID <row> <to> <e164>`, and the exit code is 1 if any row was rejected. Usage
+//! print `VALID <row> <to> <e164>` (for a business-scoped user id, `VALID <row> <to> <id>`:
+//! it has no E.164 form), and the exit code is 1 if any row was rejected. Usage
 //! problems (missing environment or arguments, an unreadable CSV, an unknown header) exit
 //! with 2. A progress bar is drawn on stderr only when stderr is a terminal.
 
@@ -235,8 +237,14 @@ async fn send_row(client: &wacloud::Client, message: OutgoingMessage) -> Outcome
 }
 
 fn check_row(rules: &RecipientRules, message: &OutgoingMessage) -> Outcome {
-    match rules.check(message.to()) {
-        Ok(number) => Outcome::Valid(number.e164().to_owned()),
+    // `build_message` validated the message, so its recipient reads.
+    let user = match message.user_ref() {
+        Ok(user) => user,
+        Err(err) => return Outcome::Rejected(one_line(&err)),
+    };
+    // A number prints as E.164; a business-scoped user id as itself (it has no other form).
+    match rules.check_user(&user) {
+        Ok(checked) => Outcome::Valid(checked.to_string()),
         Err(rejected) => Outcome::Rejected(one_line(&rejected)),
     }
 }

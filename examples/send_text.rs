@@ -2,7 +2,10 @@
 //!
 //! ```text
 //! cargo run --example send_text -- --to +16505551234 --text "Hello"
+//! cargo run --example send_text -- --to US.13491208655302741918 --text "Hello"
 //! ```
+//! `--to` takes a phone number or a business-scoped user id (BSUID); a malformed id, or one
+//! the recipient rules refuse (e.g. `IR.…`, a sanctioned country), is an error and no request.
 //! Environment: `WHATSAPP_ACCESS_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` (required),
 //! `WHATSAPP_API_BASE_URL` (optional, default `https://graph.facebook.com`).
 //! On success the message id is printed on stdout and the exit code is 0; on failure the error
@@ -21,7 +24,9 @@ mod support;
 #[derive(Parser, Debug)]
 #[command(name = "send_text", after_help = support::ENV_HELP)]
 struct Args {
-    /// The recipient: + and the country code, e.g. +16505551234.
+    /// The recipient: a phone number (+ and the country code, e.g. +16505551234), or a
+    /// business-scoped user id for a user who shows a username instead of their number
+    /// (US.13491208655302741918; a parent id: US.ENT.11815799212886844830).
     #[arg(long)]
     to: String,
     /// The message body (1 to 4096 characters).
@@ -30,7 +35,7 @@ struct Args {
 }
 
 const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
-[WHATSAPP_API_BASE_URL=...] cargo run --example send_text -- --to <number> --text <body>";
+[WHATSAPP_API_BASE_URL=...] cargo run --example send_text -- --to <number or user id> --text <body>";
 
 #[tokio::main]
 async fn main() -> ExitCode {

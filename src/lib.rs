@@ -28,8 +28,8 @@ pub mod time;
 pub mod webhooks;
 
 pub use client::{
-    AccessToken, Client, ClientBuilder, Endpoint, DEFAULT_API_VERSION, DEFAULT_BASE_URL,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    AccessToken, Client, ClientBuilder, Endpoint, GraphApiVersion, DEFAULT_API_VERSION,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, GRAPH_API_VERSIONS,
 };
 pub use error::{Error, GraphError, Result};
 

@@ -6,6 +6,7 @@ use std::io;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+use wacloud::DEFAULT_API_VERSION;
 
 use wacloud::calls::token::TokenDiagnosis;
 use wacloud::error::ACCESS_TOKEN_DEBUGGER;
@@ -96,7 +97,9 @@ fn builder(base_url: &str) -> ClientBuilder {
 
 async fn serve_send(server: &MockServer, status: u16, body: Vec<u8>) {
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/messages")))
+        .and(path(format!(
+            "/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/messages"
+        )))
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .respond_with(ResponseTemplate::new(status).set_body_raw(body, "application/json"))
         .mount(server)
@@ -105,7 +108,7 @@ async fn serve_send(server: &MockServer, status: u16, body: Vec<u8>) {
 
 async fn serve_debug_token(server: &MockServer, response: ResponseTemplate, times: u64) {
     Mock::given(method("GET"))
-        .and(path("/v24.0/debug_token"))
+        .and(path(format!("/{DEFAULT_API_VERSION}/debug_token")))
         .and(query_param("input_token", TOKEN))
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
         .respond_with(response)

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use wacloud::error::DecodeError;
 use wacloud::error::BODY_PREFIX_LIMIT;
 use wacloud::messages::{OutgoingMessage, SendResponse, Text};
+use wacloud::DEFAULT_API_VERSION;
 use wacloud::{Client, Error, GraphError};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -21,7 +22,9 @@ async fn answer(
 ) -> Result<SendResponse, Error> {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/messages")))
+        .and(path(format!(
+            "/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/messages"
+        )))
         .respond_with(ResponseTemplate::new(status).set_body_raw(body.into(), content_type))
         .expect(1)
         .mount(&server)

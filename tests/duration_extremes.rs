@@ -17,7 +17,7 @@ use serde_json::json;
 use wacloud::calls::media::MediaUpload;
 use wacloud::layers::rate_limit::RateLimits;
 use wacloud::layers::retry::{RetryPolicy, Schedule};
-use wacloud::{Client, ClientBuilder, Error};
+use wacloud::{Client, ClientBuilder, Error, DEFAULT_API_VERSION};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -77,33 +77,43 @@ async fn full_server() -> MockServer {
     let answers = [
         (
             "POST",
-            "/v24.0/123/messages",
+            format!("/{DEFAULT_API_VERSION}/123/messages"),
             Some("\"status\":\"read\""),
             success(),
         ),
-        ("POST", "/v24.0/123/messages", None, sent_answer()),
         (
             "POST",
-            "/v24.0/123/media",
+            format!("/{DEFAULT_API_VERSION}/123/messages"),
+            None,
+            sent_answer(),
+        ),
+        (
+            "POST",
+            format!("/{DEFAULT_API_VERSION}/123/media"),
             None,
             ResponseTemplate::new(200).set_body_json(json!({"id": "1"})),
         ),
         (
             "GET",
-            "/v24.0/1",
+            format!("/{DEFAULT_API_VERSION}/1"),
             None,
             ResponseTemplate::new(200).set_body_json(media),
         ),
-        ("DELETE", "/v24.0/1", None, success()),
+        (
+            "DELETE",
+            format!("/{DEFAULT_API_VERSION}/1"),
+            None,
+            success(),
+        ),
         (
             "GET",
-            "/v24.0/123",
+            format!("/{DEFAULT_API_VERSION}/123"),
             None,
             ResponseTemplate::new(200).set_body_json(json!({"id": "123"})),
         ),
         (
             "GET",
-            "/lookaside/file",
+            "/lookaside/file".to_owned(),
             None,
             ResponseTemplate::new(200).set_body_raw(file, "application/pdf"),
         ),

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use wacloud::DEFAULT_API_VERSION;
 
 use serde::Deserialize;
 use wacloud::error::catalogue::{is_auth_code, lookup, Category, RetryClass, CATALOGUE};
@@ -322,7 +323,9 @@ fn client(server: &MockServer) -> Client {
 async fn serve(server: &MockServer, status: u16, body: Vec<u8>) {
     server.reset().await;
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/messages")))
+        .and(path(format!(
+            "/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/messages"
+        )))
         .respond_with(
             ResponseTemplate::new(status).set_body_raw(body, "application/json; charset=UTF-8"),
         )

@@ -230,6 +230,105 @@ async fn send_text_rejects_a_sanctioned_recipient_without_a_request() {
 }
 
 #[tokio::test]
+async fn send_text_sends_to_a_bsuid_in_recipient() {
+    let sb = sandbox().await;
+    let run = run(
+        "send_text",
+        &env_for(&sb, "sandbox-token"),
+        &["--to", "US.13491208655302741918", "--text", "hi"],
+    )
+    .await;
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "stdout: {:?}", run.stdout);
+    assert!(lines[0].starts_with("wamid."), "stdout: {:?}", run.stdout);
+    let requests = sb.requests();
+    assert_eq!(requests.len(), 1);
+    let body = requests[0].json().expect("a JSON body");
+    assert_eq!(body["recipient"], "US.13491208655302741918");
+    assert!(body.get("to").is_none(), "{body}");
+    let accepted = sb.accepted_messages();
+    assert_eq!(accepted[0].wamid, lines[0]);
+    assert_eq!(
+        accepted[0].user_id.as_deref(),
+        Some("US.13491208655302741918")
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn send_text_rejects_a_bsuid_from_a_sanctioned_country_or_malformed_without_a_request() {
+    let sb = sandbox().await;
+    let iran = run(
+        "send_text",
+        &env_for(&sb, "sandbox-token"),
+        &["--to", "IR.1502576394655843", "--text", "hi"],
+    )
+    .await;
+    assert_eq!(iran.code, Some(1), "stderr: {}", iran.stderr);
+    assert!(iran.stdout.is_empty(), "stdout: {}", iran.stdout);
+    assert!(
+        iran.stderr.contains("rejected") && iran.stderr.contains("sanctions.iran"),
+        "stderr: {}",
+        iran.stderr
+    );
+    assert!(iran.stderr.contains("Iran"), "stderr: {}", iran.stderr);
+
+    for malformed in ["US.", "us.abc", "US.12-34"] {
+        let bad = run(
+            "send_text",
+            &env_for(&sb, "sandbox-token"),
+            &["--to", malformed, "--text", "hi"],
+        )
+        .await;
+        assert_eq!(bad.code, Some(1), "{malformed}: {}", bad.stderr);
+        assert!(
+            bad.stderr.contains("invalid recipient"),
+            "{malformed}: {}",
+            bad.stderr
+        );
+    }
+    assert_eq!(sb.request_count(), 0, "nothing reached the sandbox");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bulk_send_dry_run_checks_bsuids_on_their_country() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let csv = dir.path().join("users.csv");
+    std::fs::write(
+        &csv,
+        "to,text\n\
+         US.13491208655302741918,by user id\n\
+         IR.1502576394655843,sanctioned country\n\
+         +16505550131,by number\n",
+    )
+    .expect("write the CSV");
+    let csv = csv.to_str().expect("a UTF-8 path");
+    let dry = run("bulk_send", &[], &["--csv", csv, "--dry-run"]).await;
+    assert_eq!(dry.code, Some(1), "{}", dry.stderr);
+    assert!(
+        dry.stdout
+            .contains("VALID 1 US.13491208655302741918 US.13491208655302741918"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout
+            .lines()
+            .any(|line| line.starts_with("REJECTED 2 IR.1502576394655843 ")
+                && line.contains("sanctions.iran")),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("VALID 3 +16505550131 +16505550131"),
+        "{}",
+        dry.stdout
+    );
+}
+
+#[tokio::test]
 async fn bulk_send_reports_every_row_and_the_summary() {
     let sb = sandbox().await;
     // Row 4 fails with a Graph error, row 5 is accepted but its answer is lost.

@@ -3,6 +3,7 @@
 mod common;
 
 use std::io::Write;
+use wacloud::DEFAULT_API_VERSION;
 
 use common::{client, fixture, PHONE_NUMBER_ID, TEST_TOKEN};
 use serde_json::{json, Value};
@@ -118,7 +119,9 @@ fn assert_upload_parts(request: &Request, mime: &str, filename: &str, file: &[u8
 
 fn upload_mock() -> Mock {
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/media")))
+        .and(path(format!(
+            "/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/media"
+        )))
         .and(header("authorization", bearer().as_str()))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(fixture("responses/media-upload.json")),
@@ -240,7 +243,9 @@ async fn validation_failures_send_no_request() {
 async fn an_upload_answer_without_id_is_a_decode_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/media")))
+        .and(path(format!(
+            "/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/media"
+        )))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
@@ -270,7 +275,7 @@ fn media_info_body(server: &MockServer, url_path: &str, sha256: Option<&str>) ->
 
 fn lookup_mock(body: Value) -> Mock {
     Mock::given(method("GET"))
-        .and(path(format!("/v24.0/{MEDIA_ID}")))
+        .and(path(format!("/{DEFAULT_API_VERSION}/{MEDIA_ID}")))
         .and(query_param("phone_number_id", PHONE_NUMBER_ID))
         .and(header("authorization", bearer().as_str()))
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
@@ -393,7 +398,7 @@ async fn download_from_a_lookup_without_id_does_not_refresh() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path(format!("/v24.0/{MEDIA_ID}")))
+        .and(path(format!("/{DEFAULT_API_VERSION}/{MEDIA_ID}")))
         .respond_with(ResponseTemplate::new(200))
         .expect(0)
         .mount(&server)
@@ -435,7 +440,7 @@ async fn a_hash_mismatch_is_a_decode_error() {
 async fn delete_media_sends_delete_and_reads_success() {
     let server = MockServer::start().await;
     Mock::given(method("DELETE"))
-        .and(path(format!("/v24.0/{MEDIA_ID}")))
+        .and(path(format!("/{DEFAULT_API_VERSION}/{MEDIA_ID}")))
         .and(query_param("phone_number_id", PHONE_NUMBER_ID))
         .and(header("authorization", bearer().as_str()))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture("responses/success.json")))

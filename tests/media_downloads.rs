@@ -7,6 +7,7 @@ mod common;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
+use wacloud::DEFAULT_API_VERSION;
 
 use common::{client, settled, Flood, PHONE_NUMBER_ID};
 use serde_json::{json, Value};
@@ -43,7 +44,7 @@ fn lookup_body(url: &str, file_size: Option<u64>, sha256: Option<&str>) -> Value
 
 async fn mount_lookup(server: &MockServer, body: Value) {
     Mock::given(method("GET"))
-        .and(path(format!("/v24.0/{MEDIA_ID}")))
+        .and(path(format!("/{DEFAULT_API_VERSION}/{MEDIA_ID}")))
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
         .mount(server)
         .await;

@@ -175,7 +175,7 @@ async fn a_backlog_of_sends_wakes_one_waiter_per_permit() {
     let sends = 2_000;
     let start = tokio::time::Instant::now();
     let calls = (0..sends).map(|_| {
-        http.post("http://127.0.0.1:9/v24.0/1/messages")
+        http.post("http://127.0.0.1:9/v26.0/1/messages")
             .body("{}")
             .with_extension(RequestFacts::new(Operation::Send, "1"))
             .send()

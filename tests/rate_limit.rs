@@ -21,7 +21,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const PHONE_NUMBER_ID: &str = "106540352242922";
 const SEND_OK: &str = include_str!("../wiremock-fixtures/recipients/send_ok.json");
 /// Never contacted: the stub transport answers before any connection is made.
-const STUB_URL: &str = "http://127.0.0.1:9/v24.0/106540352242922/messages";
+const STUB_URL: &str = "http://127.0.0.1:9/v26.0/106540352242922/messages";
 
 /// A terminal middleware that answers 200 without I/O and records when each request arrived.
 #[derive(Debug)]
@@ -38,7 +38,8 @@ impl Middleware for StubTransport {
         extensions: &mut Extensions,
         _next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let recipient = RequestFacts::of(extensions).and_then(|facts| facts.recipient.clone());
+        let recipient = RequestFacts::of(extensions)
+            .and_then(|facts| facts.recipient.as_ref().map(|to| to.to_string()));
         self.arrivals
             .lock()
             .unwrap()
@@ -106,7 +107,7 @@ fn harness_with(limits: RateLimits, outer: Option<Arc<dyn Middleware>>) -> Harne
 impl Harness {
     async fn call(&self, operation: Operation, to: Option<&str>) -> Result<(), Error> {
         let mut facts = RequestFacts::new(operation, PHONE_NUMBER_ID);
-        facts.recipient = to.map(str::to_owned);
+        facts.recipient = to.map(|to| to.parse().expect("a recipient"));
         self.http
             .post(STUB_URL)
             .body("{}")
@@ -246,16 +247,46 @@ async fn concurrent_sends_to_one_recipient_do_not_hold_up_others() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_default_pair_burst_is_three_then_one_per_six_seconds() {
+async fn the_default_pair_limit_is_metas_burst_of_45_paid_back_at_6_s_each() {
     let h = harness(RateLimits::default());
+    assert_eq!(
+        RateLimits::default().pair_limit(),
+        Some((Duration::from_secs(6), 45))
+    );
+    // A bot answering with four messages in a row: all four go at once.
     let start = h.clock.now();
-    for _ in 0..3 {
+    for _ in 0..4 {
         h.send("+16505551234").await.unwrap();
     }
     assert!(h.clock.now() - start < Duration::from_millis(50));
+
+    // Up to 45 within the 6 s burst window...
+    for _ in 4..45 {
+        h.send("+16505551234").await.unwrap();
+    }
+    assert!(h.clock.now() - start < Duration::from_millis(50));
+    // ...then the borrowed time is paid back: the 46th waits 45 x 6 s after the first.
     h.send("+16505551234").await.unwrap();
-    let fourth = h.clock.now() - start;
-    assert!(fourth >= Duration::from_millis(5_990), "{fourth:?}");
+    let paid = h.clock.now() - start;
+    assert!(paid >= Duration::from_millis(269_990), "{paid:?}");
+    assert!(paid < Duration::from_millis(270_100), "{paid:?}");
+    assert_eq!(h.arrivals().len(), 46);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bsuid_has_its_own_pair_permit() {
+    let h = harness(RateLimits::default().pair(Duration::from_secs(6), 1));
+    let start = h.clock.now();
+    h.send("+16505551234").await.unwrap();
+    // A BSUID made of the same digits is another user: no wait.
+    h.send("US.16505551234").await.unwrap();
+    assert!(h.clock.now() - start < Duration::from_millis(50));
+    // The same BSUID again waits like a number does.
+    h.send("US.16505551234").await.unwrap();
+    let waited = h.clock.now() - start;
+    assert!(waited >= Duration::from_millis(5_990), "{waited:?}");
+    let arrivals: Vec<Option<String>> = h.arrivals().into_iter().map(|(_, to)| to).collect();
+    assert_eq!(arrivals[1].as_deref(), Some("US.16505551234"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -349,8 +380,8 @@ async fn pair_state_stays_bounded_for_many_recipients() {
         tokio::time::advance(Duration::from_millis(50)).await;
         most = most.max(h.layer.tracked_recipients());
     }
-    // A recipient's state is kept while it differs from a fresh one (about 12 s here: 240
-    // recipients at one send per 50 ms), plus at most PRUNE_EVERY checks between prunings.
+    // A recipient's state is kept while its debt is unpaid (6 s here: 120 recipients at one
+    // send per 50 ms), plus at most PRUNE_EVERY checks between prunings.
     assert!(most <= 240 + 1_024 + 16, "{most} recipients tracked");
     h.layer.prune();
     assert!(
@@ -367,7 +398,10 @@ async fn pair_state_stays_bounded_for_many_recipients() {
 async fn server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/messages")))
+        .and(path(format!(
+            "/{}/{PHONE_NUMBER_ID}/messages",
+            wacloud::DEFAULT_API_VERSION
+        )))
         .respond_with(ResponseTemplate::new(200).set_body_raw(SEND_OK, "application/json"))
         .mount(&server)
         .await;

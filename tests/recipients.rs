@@ -4,6 +4,7 @@
 use wacloud::error::RejectReason;
 use wacloud::layers::recipients::{Date, RecipientRules, Rule};
 use wacloud::messages::{OutgoingMessage, Text};
+use wacloud::DEFAULT_API_VERSION;
 use wacloud::{Client, Error};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -15,7 +16,9 @@ const ERROR_130497: &str = include_str!("../wiremock-fixtures/recipients/error_1
 async fn server_answering(status: u16, body: &'static str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}/messages")))
+        .and(path(format!(
+            "/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/messages"
+        )))
         .respond_with(ResponseTemplate::new(status).set_body_raw(body, "application/json"))
         .mount(&server)
         .await;
@@ -344,5 +347,78 @@ async fn removing_the_layer_sends_restricted_numbers() {
     send(&client, "+53 5 234 5678")
         .await
         .expect("no recipient layer, no check");
+    assert_eq!(requests(&server).await, 1);
+}
+
+// Business-scoped user ids: checked on the country in their prefix.
+
+#[tokio::test]
+async fn bsuids_from_sanctioned_countries_are_refused_by_their_rule_without_a_request() {
+    let server = server_answering(200, SEND_OK).await;
+    let client = client(&server, RecipientRules::default());
+    for (to, rule, region) in [
+        ("CU.1", "sanctions.cuba", "Cuba"),
+        ("IR.1502576394655843", "sanctions.iran", "Iran"),
+        ("KP.ENT.42", "sanctions.north-korea", "North Korea"),
+        ("SY.abc123", "sanctions.syria", "Syria"),
+    ] {
+        let (refused, named, range, _) = refused_by(send(&client, to).await, to);
+        assert_eq!((refused.as_str(), named.as_str()), (rule, region), "{to}");
+        assert_eq!(range, format!("{}.", &to[..2]));
+    }
+    assert_eq!(requests(&server).await, 0);
+    // Ukraine and Russia: the regional rules cannot be told from a BSUID, so they go.
+    for to in ["UA.1", "RU.1", "US.13491208655302741918", "TR.5"] {
+        send(&client, to).await.expect("sent");
+    }
+    assert_eq!(requests(&server).await, 4);
+}
+
+#[test]
+fn rules_on_a_whole_calling_code_apply_to_that_countrys_bsuids() {
+    let check = |rules: &RecipientRules, to: &str| {
+        rules
+            .check_user(&to.parse().unwrap())
+            .map_err(|rejected| rejected.to_string())
+    };
+    // Turkey's dated rule (+90) applies to TR user ids on the same dates.
+    let april_2024 = RecipientRules::as_of(Date::new(2024, 4, 25));
+    assert!(check(&april_2024, "TR.5").is_err());
+    assert!(check(&RecipientRules::default(), "TR.5").is_ok());
+    // A custom rule on +44 covers every region of +44; a narrower range covers none.
+    let uk = RecipientRules::empty().with_rule(Rule::new("acme.uk", "UK", ["+44"], "policy"));
+    for to in ["GB.1", "GG.1", "IM.1", "JE.1"] {
+        assert!(check(&uk, to).is_err(), "{to}");
+    }
+    assert!(check(&uk, "IE.1").is_ok());
+    let london =
+        RecipientRules::empty().with_rule(Rule::new("acme.ldn", "London", ["+44 20"], "p"));
+    assert!(check(&london, "GB.1").is_ok());
+    // A country libphonenumber does not know is not refused (no rule can name it).
+    assert!(check(&RecipientRules::default(), "ZZ.1").is_ok());
+    // A phone number is checked as before.
+    assert_eq!(
+        check(&RecipientRules::default(), "+1 650 555 1234")
+            .unwrap()
+            .to_string(),
+        "+16505551234"
+    );
+}
+
+#[tokio::test]
+async fn error_130497_on_a_bsuid_send_teaches_its_country() {
+    let server = server_answering(403, ERROR_130497).await;
+    let rules = RecipientRules::default().learn_from_130497(true);
+    let client = client(&server, rules.clone());
+    let first = send(&client, "TR.123").await.unwrap_err();
+    assert_eq!(first.code(), Some(130497));
+    assert_eq!(rules.learned_country_codes(), vec![90]);
+    // Turkish numbers and user ids are now refused locally.
+    let (rule, _, range, _) = refused_by(send(&client, "TR.456").await, "TR.");
+    assert_eq!(
+        (rule.as_str(), range.as_str()),
+        ("learned.130497.90", "TR.")
+    );
+    refused_by(send(&client, "+90 532 123 4567").await, "+90");
     assert_eq!(requests(&server).await, 1);
 }

@@ -15,7 +15,7 @@ use wacloud::time::{Instant, SharedClock, TokioClock};
 use wacloud::Error;
 
 const PHONE_NUMBER_ID: &str = "106540352242922";
-const URL: &str = "http://127.0.0.1:9/v24.0/106540352242922/messages";
+const URL: &str = "http://127.0.0.1:9/v26.0/106540352242922/messages";
 const SEND_OK: &str = include_str!("../wiremock-fixtures/recipients/send_ok.json");
 const CODE_2: &str = include_str!("../wiremock-fixtures/errors/2-api-service.json");
 
@@ -36,7 +36,7 @@ impl Middleware for Stub {
         _next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
         let to = RequestFacts::of(extensions)
-            .and_then(|facts| facts.recipient.clone())
+            .and_then(|facts| facts.recipient.as_ref().map(|to| to.to_string()))
             .unwrap_or_default();
         self.arrivals
             .lock()
@@ -94,7 +94,7 @@ fn harness(limits: RateLimits, down: &[&str]) -> Harness {
 impl Harness {
     async fn send(&self, to: &str, deadline: Option<Duration>) -> Result<(), Error> {
         let mut facts = RequestFacts::new(Operation::Send, PHONE_NUMBER_ID);
-        facts.recipient = Some(to.to_owned());
+        facts.recipient = Some(to.parse().expect("a recipient"));
         facts.deadline = deadline.map(|deadline| self.clock.now() + deadline);
         self.http
             .post(URL)

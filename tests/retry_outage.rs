@@ -6,6 +6,7 @@ mod retry_support;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use wacloud::DEFAULT_API_VERSION;
 
 use retry_support::{client, error_answer, hits, sent_answer, text, Events, JumpClock};
 use tokio::sync::Notify;
@@ -38,7 +39,7 @@ async fn outage_server<C: Clock + Clone>(clock: C, lasting: Duration) -> MockSer
     let _ = wacloud::layers::recipients::RecipientRules::default().check("+16505551234");
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/v24.0/123/messages"))
+        .and(path(format!("/{DEFAULT_API_VERSION}/123/messages")))
         .respond_with(OutageUntil {
             until: clock.now() + lasting,
             clock,

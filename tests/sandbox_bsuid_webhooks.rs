@@ -1,6 +1,7 @@
 //! The sandbox delivers, signed, an inbound message from a user known only by their
 //! business-scoped user id and a template status update; the SDK's receiver hands both to the
-//! handler typed: the message with its reply-to id, the template event as `Event::Field`.
+//! handler typed: the message with its reply-to id, the template event as `Event::Field`. The
+//! reply goes back through the client to the sandbox, addressed by `recipient` (never `to`).
 #![cfg(feature = "webhook-router")]
 
 use std::time::Duration;
@@ -62,9 +63,6 @@ async fn bsuid_message_and_template_status_reach_the_handler() {
         }
         other => panic!("{other:?}"),
     };
-    let body = serde_json::to_value(&reply).unwrap();
-    assert!(body.to_string().contains(BSUID));
-
     sb.post_template_status("order_update", "en_US", "APPROVED", None)
         .await
         .unwrap();
@@ -96,6 +94,40 @@ async fn bsuid_message_and_template_status_reach_the_handler() {
         } => assert_eq!(q.event, Some(QualityEvent::Flagged)),
         other => panic!("{other:?}"),
     }
+    // The reply, through the client: its status webhooks come after every event checked above.
+    let client = wacloud::Client::builder()
+        .access_token(sb.config().access_token.clone())
+        .phone_number_id(sb.config().phone_number_id.clone())
+        .base_url(sb.base_url())
+        .build()
+        .unwrap();
+    let sent = client.send(reply).await.expect("the reply is accepted");
+    assert_eq!(sent.user_id(), Some(BSUID));
+    assert_eq!(sent.wa_id(), None);
+    assert_eq!(sent.contacts[0].input, BSUID);
+    let requests = sb.requests();
+    let body = requests
+        .iter()
+        .rev()
+        .find(|request| request.path.ends_with("/messages"))
+        .and_then(|request| request.json())
+        .expect("the reply was recorded");
+    assert_eq!(body["recipient"], BSUID);
+    assert!(body.get("to").is_none(), "{body}");
+    assert_eq!(body["text"]["body"], "On its way");
+    let accepted = sb.accepted_messages();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].wamid, sent.message_id().unwrap().as_str());
+    // Its statuses name the user id it was sent to.
+    match next(&mut rx).await {
+        Event::Status { status, .. } => {
+            assert_eq!(status.id, sent.message_id().unwrap().as_str());
+            assert_eq!(status.recipient(), Some(BSUID));
+            assert_eq!(status.recipient_id, None);
+        }
+        other => panic!("{other:?}"),
+    }
+
     sb.shutdown().await;
     server.abort();
 }

@@ -9,13 +9,14 @@ use wacloud::calls::status::{
     NUMBER_STATE_FIELDS,
 };
 use wacloud::Error;
+use wacloud::DEFAULT_API_VERSION;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const WAMID: &str = "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA";
 
 fn messages_path() -> String {
-    format!("/v24.0/{PHONE_NUMBER_ID}/messages")
+    format!("/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}/messages")
 }
 
 #[tokio::test]
@@ -138,7 +139,7 @@ async fn a_graph_error_on_mark_read_is_typed() {
 async fn number_state_asks_for_the_fields_and_decodes_them() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}")))
+        .and(path(format!("/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}")))
         .and(query_param("fields", NUMBER_STATE_FIELDS))
         .and(header(
             "authorization",
@@ -187,7 +188,7 @@ async fn number_state_asks_for_the_fields_and_decodes_them() {
 async fn number_state_keeps_unknown_values_and_tolerates_missing_fields() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}")))
+        .and(path(format!("/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}")))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(fixture("responses/number-state-lenient.json")),
@@ -225,7 +226,7 @@ async fn number_state_keeps_unknown_values_and_tolerates_missing_fields() {
 async fn number_state_without_quality_or_throughput_reads_as_unknown() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path(format!("/v24.0/{PHONE_NUMBER_ID}")))
+        .and(path(format!("/{DEFAULT_API_VERSION}/{PHONE_NUMBER_ID}")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": PHONE_NUMBER_ID})))
         .mount(&server)
         .await;

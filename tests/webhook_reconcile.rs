@@ -104,6 +104,17 @@ fn moves_up_never_down() {
 }
 
 #[test]
+fn a_message_sent_to_a_bsuid_keeps_the_user_id_as_its_recipient() {
+    let mut t = StatusTracker::default();
+    let mut sent = status("m", "sent", 1, None);
+    sent.recipient_id = None;
+    sent.recipient_user_id = Some(Cow::Borrowed("US.13491208655302741918"));
+    t.observe(&sent);
+    let rec = t.get("m").unwrap();
+    assert_eq!(rec.recipient_id.as_deref(), Some("US.13491208655302741918"));
+}
+
+#[test]
 fn read_without_delivered() {
     let mut t = StatusTracker::default();
     assert_eq!(

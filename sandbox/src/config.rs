@@ -134,8 +134,15 @@ pub struct SandboxConfig {
     pub throughput_level: String,
     /// The quality rating reported for the number (default `"GREEN"`).
     pub quality_rating: String,
-    /// Recipients (digits only) whose messages fail with 131026 in webhooks.
+    /// Recipients (a phone number's digits, or a user id as written) whose messages fail with
+    /// 131026 in webhooks.
     pub undeliverable: Vec<String>,
+    /// Names of the templates the sandbox treats as authentication templates (one-tap,
+    /// zero-tap or copy code, which Meta sends with a `url` button carrying the code, so that
+    /// only the template's category, known from its name, tells them apart). Sending one to a
+    /// business-scoped user id is answered with error 131062; to a phone number it is accepted
+    /// and its statuses are priced as `authentication`. Default: none.
+    pub authentication_templates: Vec<String>,
     /// Fault rules active from the start.
     pub faults: Vec<FaultRule>,
     /// Webhook delivery attempts per payload (default 3).
@@ -168,6 +175,7 @@ impl Default for SandboxConfig {
             throughput_level: "STANDARD".into(),
             quality_rating: "GREEN".into(),
             undeliverable: Vec::new(),
+            authentication_templates: Vec::new(),
             faults: Vec::new(),
             webhook_attempts: 3,
             media_file_size_as_string: false,
@@ -260,10 +268,17 @@ impl SandboxConfig {
         self.quality_rating = rating.into();
         self
     }
-    /// Marks a recipient as undeliverable: its messages are accepted, then fail (131026).
+    /// Marks a recipient (a phone number or a user id) as undeliverable: its messages are
+    /// accepted, then fail (131026).
     pub fn undeliverable(mut self, recipient: impl AsRef<str>) -> Self {
         self.undeliverable
-            .push(crate::util::digits(recipient.as_ref()));
+            .push(crate::util::recipient_key(recipient.as_ref()));
+        self
+    }
+    /// Treats the template `name` as an authentication template (see
+    /// [`SandboxConfig::authentication_templates`]).
+    pub fn authentication_template(mut self, name: impl Into<String>) -> Self {
+        self.authentication_templates.push(name.into());
         self
     }
     /// Adds a fault rule active from the start.

@@ -51,6 +51,20 @@ impl GraphError {
         GraphError::new(StatusCode::BAD_REQUEST, 100, message).details(details)
     }
 
+    /// 131062: a business-scoped user id cannot receive this message (authentication
+    /// templates need a phone number).
+    pub fn user_id_not_supported() -> Self {
+        GraphError::new(
+            StatusCode::BAD_REQUEST,
+            131062,
+            "(#131062) Business-scoped User ID (BSUID) recipients are not supported for this message",
+        )
+        .details(
+            "Authentication templates (one-tap, zero-tap and copy code) cannot be sent to a \
+             business-scoped user ID; send them to the user's phone number.",
+        )
+    }
+
     /// 131008 Required parameter is missing.
     pub fn missing(details: impl Into<String>) -> Self {
         GraphError::new(

@@ -31,13 +31,27 @@ pub enum Fault {
         /// The `Retry-After` header value, if any.
         retry_after: Option<Duration>,
     },
-    /// Pair rate limit: a send to a recipient this rule admitted less than `interval` ago
-    /// is answered `400` with code 131056. Only applies to sends; other recipients go on.
+    /// Pair rate limit, strict: a send to a recipient this rule admitted less than `interval`
+    /// ago is answered `400` with code 131056. Only applies to sends; other recipients go on.
     /// A send this rule admits counts from that moment, even if a later rule or validation
     /// then rejects it (so concurrent sends to one recipient cannot both slip through).
+    /// Stricter than Meta (no burst): a client with the SDK's default pair limit (Meta's burst
+    /// of 45) gets 131056 on its second message in a row; see [`Fault::PairBurst`] for Meta's
+    /// model.
     PairLimit {
         /// The minimum gap between two sends to the same recipient (Meta: about 6 s).
         interval: Duration,
+    },
+    /// Pair rate limit as Meta documents it: one message per `interval` to a recipient, with
+    /// bursts of up to `burst` messages within one interval borrowed from the future quota;
+    /// after a burst of N, the recipient cannot be messaged until N x `interval` have passed
+    /// since it began (a send before then is answered `400` with code 131056). Meta's values:
+    /// 6 s and 45. Admission counts as in [`Fault::PairLimit`].
+    PairBurst {
+        /// The time each message costs (Meta: about 6 s).
+        interval: Duration,
+        /// The most messages in one burst (Meta: 45).
+        burst: u32,
     },
     /// An authorization failure: 190 (401, with subcode 458/460/463/467), 0 (401),
     /// 3 (500), 10 or 200-299 (403).
@@ -161,10 +175,11 @@ impl FaultRule {
         self
     }
 
-    /// Only sends to this recipient (compared by digits: `"+1 650-555-1234"` ==
-    /// `"16505551234"`). Implies sends only.
+    /// Only sends to this recipient: a phone number (compared by digits: `"+1 650-555-1234"`
+    /// == `"16505551234"`) or a business-scoped user id (compared as written, with the
+    /// `recipient` of a send by user id). Implies sends only.
     pub fn for_recipient(mut self, to: impl AsRef<str>) -> Self {
-        self.scope.recipient = Some(crate::util::digits(to.as_ref()));
+        self.scope.recipient = Some(crate::util::recipient_key(to.as_ref()));
         self.scope.sends_only = true;
         self
     }
@@ -240,6 +255,15 @@ struct ActiveRule {
     window_start: Option<Instant>,
     window_count: u32,
     pair_last: HashMap<String, Instant>,
+    pair_debt: HashMap<String, PairDebt>,
+}
+
+/// One recipient's borrowed quota under [`Fault::PairBurst`].
+#[derive(Debug, Clone, Copy)]
+struct PairDebt {
+    window_end: Instant,
+    sent_in_window: u32,
+    paid_at: Instant,
 }
 
 impl ActiveRule {
@@ -284,6 +308,7 @@ impl FaultSet {
             window_start: None,
             window_count: 0,
             pair_last: HashMap::new(),
+            pair_debt: HashMap::new(),
         });
     }
 
@@ -360,6 +385,32 @@ impl FaultSet {
                         }
                     }
                 }
+                Fault::PairBurst { interval, burst } => {
+                    let Some(to) = f.recipient.as_ref().filter(|_| f.is_send) else {
+                        continue;
+                    };
+                    match r.pair_debt.get_mut(to) {
+                        Some(debt) if now < debt.paid_at => {
+                            if now < debt.window_end && debt.sent_in_window < *burst {
+                                debt.sent_in_window += 1;
+                                debt.paid_at += *interval;
+                                continue;
+                            }
+                            Terminal::Pair
+                        }
+                        _ => {
+                            r.pair_debt.insert(
+                                to.clone(),
+                                PairDebt {
+                                    window_end: now + *interval,
+                                    sent_in_window: 1,
+                                    paid_at: now + *interval,
+                                },
+                            );
+                            continue;
+                        }
+                    }
+                }
                 Fault::Auth { code, subcode } => Terminal::Auth(*code, *subcode),
                 Fault::Graph {
                     status,
@@ -421,6 +472,32 @@ mod tests {
         ));
         assert!(s.evaluate(&send("2")).terminal.is_none());
         tokio::time::advance(Duration::from_secs(6)).await;
+        assert!(s.evaluate(&send("1")).terminal.is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pair_burst_borrows_then_pays_back() {
+        let mut s = FaultSet::default();
+        s.inject(FaultRule::new(Fault::PairBurst {
+            interval: Duration::from_secs(6),
+            burst: 45,
+        }));
+        // A bot's four messages in a row pass.
+        for _ in 0..4 {
+            assert!(s.evaluate(&send("1")).terminal.is_none());
+        }
+        for _ in 4..45 {
+            assert!(s.evaluate(&send("1")).terminal.is_none());
+        }
+        assert!(matches!(
+            s.evaluate(&send("1")).terminal,
+            Some(Terminal::Pair)
+        ));
+        assert!(s.evaluate(&send("2")).terminal.is_none());
+        // 6 s later the burst window is closed and 264 s of debt remain.
+        tokio::time::advance(Duration::from_secs(6)).await;
+        assert!(s.evaluate(&send("1")).terminal.is_some());
+        tokio::time::advance(Duration::from_secs(264)).await;
         assert!(s.evaluate(&send("1")).terminal.is_none());
     }
 }

@@ -4,8 +4,10 @@
 //! [wacloud](https://example.invalid/wacloud) (or any client) over real HTTP on loopback.
 //!
 //! It serves, under any version prefix (`/v23.0`, `/v26.0`, ...):
-//! - `POST /{v}/{phone-number-id}/messages`: sends of every type, mark as read, typing
-//!   indicator, validated the way Meta does (codes 100, 131008, 131009);
+//! - `POST /{v}/{phone-number-id}/messages`: sends of every type, to a phone number (`to`) or
+//!   a business-scoped user id (`recipient`, answered with `user_id`), mark as read, typing
+//!   indicator, validated the way Meta does (codes 100, 131008, 131009; 131062 for an
+//!   authentication template to a user id);
 //! - `POST /{v}/{phone-number-id}/media` (multipart), `GET /{v}/{media-id}`, the download URL,
 //!   `DELETE /{v}/{media-id}`;
 //! - `GET /{v}/{phone-number-id}?fields=...` and `GET /{v}/debug_token?input_token=...`.

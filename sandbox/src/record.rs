@@ -71,10 +71,13 @@ impl RecordedRequest {
 pub struct AcceptedMessage {
     /// The id issued (`wamid.…`).
     pub wamid: String,
-    /// `to` as sent.
+    /// `to` as sent, or `recipient` for a send by business-scoped user id.
     pub to: String,
-    /// The recipient's digits (the `wa_id` answered).
+    /// The recipient's digits (the `wa_id` answered); empty for a send by user id.
     pub wa_id: String,
+    /// The business-scoped user id (or parent id) of a send by `recipient` (the `user_id`
+    /// answered).
+    pub user_id: Option<String>,
     /// The message `type` (`"text"`, `"template"`, ...).
     pub kind: String,
     /// The whole request body.

@@ -225,7 +225,12 @@ fn facts(method: &Method, path: &str, body: &[u8]) -> RequestFacts {
         if let Ok(v) = serde_json::from_slice::<Value>(body) {
             if v.get("status").is_none() {
                 f.is_send = true;
-                f.recipient = v.get("to").and_then(Value::as_str).map(util::digits);
+                // As Meta reads it: `to` first, else `recipient` (a user id).
+                f.recipient = v
+                    .get("to")
+                    .and_then(Value::as_str)
+                    .or_else(|| v.get("recipient").and_then(Value::as_str))
+                    .map(util::recipient_key);
             }
         } else {
             f.is_send = true;
@@ -457,9 +462,25 @@ fn send(
         }
         MessagesRequest::Send(info) => info,
     };
-    let wamid = util::wamid(&info.wa_id);
+    let key = info.user_id.clone().unwrap_or_else(|| info.wa_id.clone());
     let is_template = info.kind == "template";
-    let plan = if decision.undeliverable || inner.config.undeliverable.contains(&info.wa_id) {
+    let template_name = info
+        .body
+        .pointer("/template/name")
+        .and_then(Value::as_str)
+        .filter(|_| is_template);
+    let is_authentication = template_name.is_some_and(|name| {
+        inner
+            .config
+            .authentication_templates
+            .iter()
+            .any(|t| t == name)
+    });
+    if is_authentication && info.user_id.is_some() {
+        return (graph_response(&GraphError::user_id_not_supported()), None);
+    }
+    let wamid = util::wamid(&util::digits(&key));
+    let plan = if decision.undeliverable || inner.config.undeliverable.contains(&key) {
         StatusPlan::Undeliverable
     } else if let Some(failed_first) = decision.conflicting {
         StatusPlan::Conflicting { failed_first }
@@ -471,8 +492,15 @@ fn send(
     let job = StatusJob {
         wamid: wamid.clone(),
         recipient: info.wa_id.clone(),
+        recipient_user_id: info.user_id.clone(),
         callback: info.callback.clone(),
-        category: if is_template { "utility" } else { "service" },
+        category: if is_authentication {
+            "authentication"
+        } else if is_template {
+            "utility"
+        } else {
+            "service"
+        },
         plan,
         delay: inner.config.status_delay,
     };
@@ -481,9 +509,14 @@ fn send(
         if is_template {
             msg["message_status"] = json!("accepted");
         }
+        // Meta answers a send by user id with `user_id`, a send by phone number with `wa_id`.
+        let contact = match &info.user_id {
+            Some(user_id) => json!({"input": info.to, "user_id": user_id}),
+            None => json!({"input": info.to, "wa_id": info.wa_id}),
+        };
         json!({
             "messaging_product": "whatsapp",
-            "contacts": [{"input": info.to, "wa_id": info.wa_id}],
+            "contacts": [contact],
             "messages": [msg],
         })
     };
@@ -491,6 +524,7 @@ fn send(
         wamid: wamid.clone(),
         to: info.to,
         wa_id: info.wa_id,
+        user_id: info.user_id,
         kind: info.kind,
         body: info.body,
         biz_opaque_callback_data: info.callback,
@@ -1126,6 +1160,7 @@ impl SandboxHandle {
         let job = StatusJob {
             wamid: m.wamid,
             recipient: m.wa_id,
+            recipient_user_id: m.user_id,
             callback: m.biz_opaque_callback_data,
             category: if m.kind == "template" {
                 "utility"

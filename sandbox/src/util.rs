@@ -21,6 +21,31 @@ pub(crate) fn digits(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
+/// Whether `s` is a business-scoped user id (`US.13491208655302741918`) or parent id
+/// (`US.ENT.11815799212886844830`): two capital letters, a period, then 1 to 128 ASCII letters
+/// and digits (after `ENT.` for a parent id).
+pub(crate) fn is_user_id(s: &str) -> bool {
+    let Some((country, rest)) = s.split_once('.') else {
+        return false;
+    };
+    let id = rest.strip_prefix("ENT.").unwrap_or(rest);
+    country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_uppercase())
+        && (1..=128).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// How the sandbox keys a recipient (faults, undeliverable lists): a user id as written, a
+/// phone number by its digits (`"+1 (650) 555-1234"` and `"16505551234"` match).
+pub(crate) fn recipient_key(s: &str) -> String {
+    let trimmed = s.trim();
+    if is_user_id(trimmed) {
+        trimmed.to_string()
+    } else {
+        digits(trimmed)
+    }
+}
+
 /// A unique message id shaped like Meta's: `wamid.` + base64 of a small binary record
 /// holding the recipient's digits and a unique tail.
 pub(crate) fn wamid(recipient_digits: &str) -> String {

@@ -20,8 +20,12 @@ pub(crate) enum MessagesRequest {
 
 #[derive(Debug, Clone)]
 pub(crate) struct SendInfo {
+    /// The recipient as sent: `to`, or `recipient` for a send by user id.
     pub to: String,
+    /// The phone number's digits; empty for a send by user id.
     pub wa_id: String,
+    /// The business-scoped user id (or parent id) of a send by `recipient`.
+    pub user_id: Option<String>,
     pub kind: String,
     pub callback: Option<String>,
     pub body: Value,
@@ -156,26 +160,7 @@ pub(crate) fn messages(body: &[u8]) -> Result<MessagesRequest, GraphError> {
             )));
         }
     }
-    let to = match root.get("to") {
-        None | Some(Value::Null) => {
-            return Err(GraphError::missing("The parameter to is required."))
-        }
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => {
-            return Err(GraphError::invalid_param(
-                "(#100) Param to must be a string.",
-            ))
-        }
-    };
-    let ok_chars = to
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    let wa_id = crate::util::digits(&to);
-    if !ok_chars || !(5..=15).contains(&wa_id.len()) {
-        return Err(GraphError::bad_value(format!(
-            "Invalid 'to' parameter: {to:?} is not a phone number."
-        )));
-    }
+    let (to, wa_id, user_id) = recipient_of(root)?;
     let kind = match root.get("type") {
         None | Some(Value::Null) => "text".to_string(),
         Some(Value::String(s)) if TYPES.contains(&s.as_str()) => s.clone(),
@@ -219,10 +204,50 @@ pub(crate) fn messages(body: &[u8]) -> Result<MessagesRequest, GraphError> {
     Ok(MessagesRequest::Send(SendInfo {
         to,
         wa_id,
+        user_id,
         kind,
         callback,
         body: v,
     }))
+}
+
+/// Whom a send is for: `to` (a phone number) when present, as Meta reads it first; otherwise
+/// `recipient`, a business-scoped user id (`US.13491208655302741918`) or parent id
+/// (`US.ENT.11815799212886844830`). Returns the value as sent, the phone digits (empty for a
+/// user id) and the user id.
+fn recipient_of(root: &Map<String, Value>) -> Result<(String, String, Option<String>), GraphError> {
+    match root.get("to") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(to)) => {
+            let ok_chars = to
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+            let wa_id = crate::util::digits(to);
+            if !ok_chars || !(5..=15).contains(&wa_id.len()) {
+                return Err(GraphError::bad_value(format!(
+                    "Invalid 'to' parameter: {to:?} is not a phone number."
+                )));
+            }
+            return Ok((to.clone(), wa_id, None));
+        }
+        Some(_) => {
+            return Err(GraphError::invalid_param(
+                "(#100) Param to must be a string.",
+            ))
+        }
+    }
+    match root.get("recipient") {
+        None | Some(Value::Null) => Err(GraphError::missing("The parameter to is required.")),
+        Some(Value::String(id)) if crate::util::is_user_id(id) => {
+            Ok((id.clone(), String::new(), Some(id.clone())))
+        }
+        Some(Value::String(id)) => Err(GraphError::bad_value(format!(
+            "Invalid 'recipient' parameter: {id:?} is not a business-scoped user ID."
+        ))),
+        Some(_) => Err(GraphError::invalid_param(
+            "(#100) Param recipient must be a string.",
+        )),
+    }
 }
 
 fn text(v: &Value) -> Result<(), GraphError> {

@@ -225,7 +225,10 @@ pub(crate) enum StatusPlan {
 
 pub(crate) struct StatusJob {
     pub wamid: String,
+    /// The phone number's digits (`recipient_id`); empty for a send by user id.
     pub recipient: String,
+    /// The user id of a send by `recipient` (`recipient_user_id`, and no `recipient_id`).
+    pub recipient_user_id: Option<String>,
     pub callback: Option<String>,
     pub category: &'static str,
     pub plan: StatusPlan,
@@ -248,8 +251,11 @@ impl StatusJob {
             "id": self.wamid,
             "status": status,
             "timestamp": crate::util::unix_now().to_string(),
-            "recipient_id": self.recipient,
         });
+        match &self.recipient_user_id {
+            Some(user_id) => s["recipient_user_id"] = json!(user_id),
+            None => s["recipient_id"] = json!(self.recipient),
+        }
         if let Some(cb) = &self.callback {
             s["biz_opaque_callback_data"] = json!(cb);
         }

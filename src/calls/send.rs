@@ -65,6 +65,7 @@ impl SendRequest {
             deadline,
         } = self;
         message.validate()?;
+        let recipient = message.user_ref()?;
         let correlation_id = match message.callback_data_value() {
             Some(data) => Some(data.to_owned()),
             None if client.inner.correlation_ids => {
@@ -81,7 +82,7 @@ impl SendRequest {
             ))
         })?;
         let mut facts = client.facts(Operation::Send);
-        facts.recipient = Some(message.to().to_owned());
+        facts.recipient = Some(recipient);
         facts.message_type = Some(message.content().type_name());
         facts.correlation_id = correlation_id.clone();
         if let Some(allow) = retry_unknown_outcome {
@@ -141,10 +142,12 @@ impl Client {
     }
 
     /// Sends a plain text message: shorthand for `send(OutgoingMessage::new(to, Text::new(body)))`.
+    /// `to` is a phone number, a BSUID or a parent BSUID (see [`UserRef`](crate::messages::UserRef)).
     ///
     /// ```no_run
     /// # async fn demo(client: wacloud::Client) -> Result<(), wacloud::Error> {
     /// let sent = client.send_text("+16505551234", "Your order shipped").await?;
+    /// let sent = client.send_text("US.13491208655302741918", "Your order shipped").await?;
     /// # let _ = sent; Ok(()) }
     /// ```
     pub fn send_text(&self, to: impl Into<String>, body: impl Into<String>) -> SendRequest {

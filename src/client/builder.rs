@@ -16,8 +16,7 @@ use crate::layers::retry::{RetryLayer, RetryPolicy};
 use crate::layers::{self, Layer, LayerStack};
 use crate::time::{default_clock, SharedClock};
 
-/// The Graph API version used unless the builder sets another.
-pub const DEFAULT_API_VERSION: &str = "v24.0";
+pub use super::versions::DEFAULT_API_VERSION;
 /// Meta's Graph API host.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
 /// The default timeout of one HTTP attempt.
@@ -110,7 +109,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The Graph API version, e.g. `v24.0` (default [`DEFAULT_API_VERSION`]).
+    /// The Graph API version, e.g. `v25.0` (default [`DEFAULT_API_VERSION`]; see
+    /// [`GRAPH_API_VERSIONS`](crate::GRAPH_API_VERSIONS) for the ones the SDK knows).
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
         self
@@ -220,8 +220,12 @@ impl ClientBuilder {
             return Err(ValidationError::new("base_url", "must be http or https").into());
         }
         let version = self.api_version.trim_matches('/').to_owned();
-        if version.is_empty() || version.contains('/') {
-            return Err(ValidationError::new("api_version", "must look like v24.0").into());
+        if !is_version_name(&version) {
+            return Err(ValidationError::new(
+                "api_version",
+                format!("must look like {DEFAULT_API_VERSION}, not {version:?}"),
+            )
+            .into());
         }
         let http = match self.http {
             Some(http) => http,
@@ -278,4 +282,13 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// Whether `name` is shaped like a Graph API version: `v`, digits, a period, digits.
+pub(crate) fn is_version_name(name: &str) -> bool {
+    let Some((major, minor)) = name.strip_prefix('v').and_then(|rest| rest.split_once('.')) else {
+        return false;
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    digits(major) && digits(minor)
 }

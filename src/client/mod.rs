@@ -2,6 +2,7 @@
 
 mod builder;
 mod secret;
+mod versions;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ pub use builder::{
     ClientBuilder, DEFAULT_API_VERSION, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use secret::AccessToken;
+pub use versions::{GraphApiVersion, GRAPH_API_VERSIONS};
 
 use crate::error::{
     ApiError, DeadlineExceeded, DecodeError, Error, GraphError, Result, SentState, SizeLimit,
@@ -39,7 +41,7 @@ impl Endpoint {
         &self.base_url
     }
 
-    /// The Graph API version, e.g. `v24.0`.
+    /// The Graph API version, e.g. `v26.0`.
     pub fn version(&self) -> &str {
         &self.version
     }

@@ -26,7 +26,8 @@ pub enum RejectReason {
         rule: String,
         /// The region it covers, e.g. `Cuba`.
         region: String,
-        /// The number range that matched, e.g. `+53`.
+        /// The number range that matched, e.g. `+53`; for a business-scoped user id, its
+        /// country prefix, e.g. `IR.`.
         range: String,
         /// Where the rule comes from.
         source: String,

@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::messages::UserRef;
 use crate::time::Instant;
 
 /// The kind of call a request makes.
@@ -80,8 +81,10 @@ pub struct RequestFacts {
     pub operation: Operation,
     /// The business phone number id the call is made for.
     pub phone_number_id: String,
-    /// The recipient (`to`) of a send, as the caller wrote it.
-    pub recipient: Option<String>,
+    /// The recipient of a send: a phone number (sent in `to`, as the caller wrote it) or a
+    /// business-scoped user id (sent in `recipient`). The recipient rules check it, and the
+    /// pair limit keys on it ([`UserRef::key`]).
+    pub recipient: Option<UserRef>,
     /// The message type of a send (`text`, `template`, ...).
     pub message_type: Option<&'static str>,
     /// The id written into `biz_opaque_callback_data`, to reconcile an unknown outcome.

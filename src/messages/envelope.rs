@@ -10,6 +10,7 @@ use super::media::{Audio, Document, Image, Sticker, Video};
 use super::reaction::Reaction;
 use super::template::Template;
 use super::text::Text;
+use super::user_ref::{self, UserRef};
 use crate::error::ValidationError;
 
 /// The longest `biz_opaque_callback_data` we send (the limit third parties cite).
@@ -139,12 +140,21 @@ pub struct Context {
 
 /// A message to send: recipient, content, and the optional reply context and callback data.
 ///
+/// The recipient is any form of [`UserRef`]: a phone number goes in `to`, a business-scoped
+/// user id (BSUID) or parent BSUID in `recipient` (Meta's field for them; never `to`).
+///
 /// ```
 /// use wacloud::messages::{OutgoingMessage, Text};
 /// let message = OutgoingMessage::new("+16505551234", Text::new("Hello"))
 ///     .reply_to("wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA")
 ///     .callback_data("order-42");
 /// assert_eq!(message.to(), "+16505551234");
+///
+/// // A user who shows a username instead of their number: reply to their BSUID.
+/// let reply = OutgoingMessage::new("US.13491208655302741918", Text::new("On its way"));
+/// let body = serde_json::to_value(&reply).unwrap();
+/// assert_eq!(body["recipient"], "US.13491208655302741918");
+/// assert!(body.get("to").is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[must_use]
@@ -156,7 +166,9 @@ pub struct OutgoingMessage {
 }
 
 impl OutgoingMessage {
-    /// A message to `to` (`+` and the country code, or a wa_id).
+    /// A message to `to`: a phone number (`+` and the country code, or a wa_id), a BSUID
+    /// (`US.13491208655302741918`) or a parent BSUID (`US.ENT.11815799212886844830`), as a
+    /// string or a [`UserRef`]. The form is checked by [`OutgoingMessage::validate`].
     pub fn new(to: impl Into<String>, content: impl Into<MessageContent>) -> Self {
         OutgoingMessage {
             to: to.into(),
@@ -180,9 +192,15 @@ impl OutgoingMessage {
         self
     }
 
-    /// The recipient.
+    /// The recipient as given (a phone number or a user id).
     pub fn to(&self) -> &str {
         &self.to
+    }
+
+    /// The recipient read as a [`UserRef`]; an error (naming `to` or `recipient`) when it is
+    /// empty or a malformed user id.
+    pub fn user_ref(&self) -> Result<UserRef, ValidationError> {
+        UserRef::parse(&self.to)
     }
 
     /// The content.
@@ -197,9 +215,7 @@ impl OutgoingMessage {
 
     /// Checks Meta's documented limits; the client calls this before sending.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        if self.to.trim().is_empty() {
-            return Err(ValidationError::new("to", "must not be empty"));
-        }
+        self.user_ref()?;
         if let Some(context) = &self.context {
             if context.message_id.trim().is_empty() {
                 return Err(ValidationError::new(
@@ -225,7 +241,13 @@ impl Serialize for OutgoingMessage {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("messaging_product", "whatsapp")?;
         map.serialize_entry("recipient_type", "individual")?;
-        map.serialize_entry("to", &self.to)?;
+        // A user id goes in `recipient`: Meta reads `to` first and would take it for a number.
+        let trimmed = self.to.trim();
+        if user_ref::looks_like_user_id(trimmed) {
+            map.serialize_entry("recipient", trimmed)?;
+        } else {
+            map.serialize_entry("to", &self.to)?;
+        }
         self.content.serialize_into(&mut map)?;
         if let Some(context) = &self.context {
             map.serialize_entry("context", context)?;

@@ -1,7 +1,8 @@
 //! The outbound message model: each type serializes exactly to Meta's JSON.
 //!
-//! An [`OutgoingMessage`] is the envelope (`messaging_product`, `recipient_type`, `to`, `type`,
-//! `context`, `biz_opaque_callback_data`); its [`MessageContent`] is one of the families below.
+//! An [`OutgoingMessage`] is the envelope (`messaging_product`, `recipient_type`, `to` or
+//! `recipient`, `type`, `context`, `biz_opaque_callback_data`), addressed to a [`UserRef`] (a
+//! phone number, or a business-scoped user id for users who show a username); its [`MessageContent`] is one of the families below.
 //! Every type checks Meta's documented limits in [`OutgoingMessage::validate`], which the
 //! client runs before sending, so a bad message is a typed error and no request.
 //!
@@ -31,6 +32,7 @@ mod reaction;
 mod response;
 mod template;
 mod text;
+mod user_ref;
 
 pub use contacts::{Address, Contact, ContactUrl, Contacts, Email, Org, Phone};
 pub use envelope::{Context, MessageContent, OutgoingMessage, MAX_CALLBACK_DATA_LEN};
@@ -50,3 +52,4 @@ pub use template::{
     MAX_COUPON_CODE_LEN, MAX_TEMPLATE_NAME_LEN,
 };
 pub use text::{Text, MAX_TEXT_LEN};
+pub use user_ref::{UserId, UserRef, MAX_USER_ID_LEN};

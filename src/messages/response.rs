@@ -42,15 +42,31 @@ pub enum MessageStatus {
     Other,
 }
 
-/// `contacts[]` of a send answer.
+/// `contacts[]` of a send answer: `input` and `wa_id` for a send by phone number, `input` and
+/// `user_id` for a send by business-scoped user id (`recipient`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentContact {
-    /// The `to` value as sent.
+    /// The `to` (or `recipient`) value as sent.
     #[serde(default)]
     pub input: String,
-    /// The recipient's WhatsApp id.
-    #[serde(default)]
+    /// The recipient's WhatsApp id; empty when Meta sent none (a send by user id).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub wa_id: String,
+    /// The recipient's business-scoped user id, for a send by user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+impl SentContact {
+    /// The recipient's WhatsApp id, when Meta sent one.
+    pub fn wa_id(&self) -> Option<&str> {
+        Some(self.wa_id.as_str()).filter(|id| !id.is_empty())
+    }
+
+    /// The recipient's business-scoped user id, when Meta sent one.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref().filter(|id| !id.is_empty())
+    }
 }
 
 /// `messages[]` of a send answer.
@@ -83,9 +99,15 @@ impl SendResponse {
         self.messages.first().map(|message| &message.id)
     }
 
-    /// The recipient's WhatsApp id.
+    /// The recipient's WhatsApp id (`None` for a send by user id, which Meta answers with
+    /// `user_id` instead).
     pub fn wa_id(&self) -> Option<&str> {
-        self.contacts.first().map(|contact| contact.wa_id.as_str())
+        self.contacts.first().and_then(SentContact::wa_id)
+    }
+
+    /// The recipient's business-scoped user id, for a send by user id.
+    pub fn user_id(&self) -> Option<&str> {
+        self.contacts.first().and_then(SentContact::user_id)
     }
 
     /// The pacing status, when Meta sent one.

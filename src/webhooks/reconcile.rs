@@ -128,7 +128,9 @@ pub struct MessageRecord {
     /// so the history too is the same whatever the order of arrival); at
     /// most 32 entries, the earliest kept.
     pub history: Vec<HistoryEntry>,
-    /// The recipient, from the first update that named one.
+    /// The recipient, from the first update that named one: its phone number (`recipient_id`)
+    /// or, for a user known only by a business-scoped user id, that id
+    /// (`recipient_user_id`, else the parent id).
     pub recipient_id: Option<String>,
     /// `biz_opaque_callback_data`, from the first update that carried it.
     pub biz_opaque_callback_data: Option<String>,
@@ -402,7 +404,9 @@ impl StatusTracker {
             }
         }
         if rec.recipient_id.is_none() {
-            rec.recipient_id = status.recipient_id.as_deref().map(str::to_owned);
+            // A message sent to a BSUID may come back without `recipient_id`: keep the id it
+            // was sent to (`recipient_user_id`) rather than nothing.
+            rec.recipient_id = status.recipient().map(str::to_owned);
         }
         if rec.biz_opaque_callback_data.is_none() {
             rec.biz_opaque_callback_data = status

@@ -52,7 +52,7 @@ pub fn quiet_client(server: &wiremock::MockServer) -> wacloud::Client {
         .expect("a valid test client")
 }
 
-/// The path of the send endpoint a test client posts to: `/v24.0/{phone-number-id}/messages`.
+/// The path of the send endpoint a test client posts to: `/{DEFAULT_API_VERSION}/{phone-number-id}/messages`.
 pub fn messages_path() -> String {
     format!(
         "/{}/{PHONE_NUMBER_ID}/messages",

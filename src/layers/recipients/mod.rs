@@ -16,6 +16,23 @@
 //! 4. the `phonenumber` crate validates the number (with a documented workaround for its
 //!    +7/+375 leading-8 bug, see [`NormalizedNumber::parser_disagreed`]).
 //!
+//! A recipient given as a business-scoped user id (BSUID, `IR.1502576394655843`, or a parent
+//! BSUID `IR.ENT.…`) carries no number, only the user's country (ISO 3166 alpha-2) as its
+//! prefix. It is checked by [`RecipientRules::check_user`] on that country:
+//!
+//! 1. a rule applies to a user id when one of its ranges is a whole country calling code that
+//!    the country uses (libphonenumber's table: `IR` is +98, so `sanctions.iran` refuses every
+//!    `IR.` id; `CU`, `KP` and `SY` likewise; a custom rule on `+44` refuses `GB.`, `GG.`,
+//!    `IM.` and `JE.` ids). The refusal is the same [`RejectReason::Rule`], with the prefix
+//!    (`IR.`) as its range;
+//! 2. a country calling code learned from error 130497 refuses that country's user ids too.
+//!
+//! **The regional rules cannot be applied to a user id.** Crimea, Sevastopol, Donetsk and
+//! Luhansk are identified by number ranges inside +380 and +7, and a BSUID says only `UA` or
+//! `RU`: a user there who shows a username instead of their number cannot be recognised
+//! before sending (Meta may still answer "sent" and not deliver). The same holds for any rule
+//! narrower than a whole country calling code.
+//!
 //! A refused call never reaches `next.run`: the server receives nothing.
 //!
 //! # The rule table
@@ -31,6 +48,9 @@
 //! | `sanctions.luhansk` | Luhansk oblast (Ukrainian plan) | +380 64 | always |
 //! | `sanctions.crimea-russian-ranges` | Crimea and Sevastopol (Russian-issued) | +7 978, +7 365, +7 869 | always |
 //! | `cloud-api.turkey` | Turkey | +90 | until 2024-05-15 (exclusive) |
+//!
+//! The four sanctioned countries (and Turkey, on the dates its rule was in effect) also refuse
+//! user ids from `CU`, `IR`, `KP` and `SY` (`TR`); the regional rules do not apply to user ids.
 //!
 //! The Ukrainian regions are best effort: Ukrainian mobile numbers are national (not regional)
 //! and the +7 ranges assigned in Donetsk and Luhansk after 2022 have no reliable public list,
@@ -54,6 +74,7 @@ mod number;
 mod rules;
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::sync::{Arc, RwLock};
 
 use http::Extensions;
@@ -67,6 +88,7 @@ pub use rules::{Range, Rule};
 use super::body;
 use super::facts::RequestFacts;
 use crate::error::{Error, GraphError, RecipientRejected, RejectReason};
+use crate::messages::{UserId, UserRef};
 
 /// The Graph error code for "Business account is restricted from messaging users in this
 /// country".
@@ -256,6 +278,106 @@ impl RecipientRules {
         }
         self.validated.validate(digits).map_err(invalid)
     }
+
+    /// Checks any form of recipient without any HTTP: a phone number as [`check`](Self::check)
+    /// does, a business-scoped user id on its country (see the module docs: only rules that
+    /// cover a whole country calling code can apply to it).
+    ///
+    /// ```
+    /// use wacloud::error::RejectReason;
+    /// use wacloud::layers::recipients::RecipientRules;
+    /// use wacloud::messages::UserRef;
+    /// let rules = RecipientRules::default();
+    /// let us: UserRef = "US.13491208655302741918".parse().unwrap();
+    /// assert_eq!(rules.check_user(&us).unwrap().to_string(), "US.13491208655302741918");
+    /// let iran: UserRef = "IR.1502576394655843".parse().unwrap();
+    /// let rejected = rules.check_user(&iran).unwrap_err();
+    /// assert!(matches!(rejected.reason, RejectReason::Rule { ref rule, .. } if rule == "sanctions.iran"));
+    /// ```
+    #[allow(clippy::result_large_err)]
+    pub fn check_user(&self, user: &UserRef) -> Result<CheckedRecipient, RecipientRejected> {
+        match user {
+            UserRef::UserId(id) => self.check_user_id(id).map(CheckedRecipient::UserId),
+            // `UserRef` is open to new forms; any other is a phone number's text.
+            other => self.check(other.as_str()).map(CheckedRecipient::Number),
+        }
+    }
+
+    #[allow(clippy::result_large_err)]
+    fn check_user_id(&self, id: &UserId) -> Result<UserId, RecipientRejected> {
+        let country = id.country();
+        let Some(code) = number::calling_code_of_region(country) else {
+            // A country without a calling code in libphonenumber's table: no rule names it.
+            return Ok(id.clone());
+        };
+        let code_digits = code.to_string();
+        let date = self.effective_date();
+        let rejected = |reason| RecipientRejected {
+            recipient: id.as_str().to_owned(),
+            reason,
+        };
+        for rule in self.rules.iter().filter(|rule| rule.in_effect_on(date)) {
+            if rule
+                .ranges()
+                .iter()
+                .any(|range| range.digits() == code_digits)
+            {
+                return Err(rejected(RejectReason::Rule {
+                    rule: rule.id().to_owned(),
+                    region: rule.region().to_owned(),
+                    range: format!("{country}."),
+                    source: rule.source().to_owned(),
+                    effective: format!(
+                        "{}; checked as of {date}; applied to the user id's country {country} \
+                         (+{code})",
+                        rule.period()
+                    ),
+                }));
+            }
+        }
+        if self.is_learned(code) {
+            return Err(rejected(RejectReason::Rule {
+                rule: format!("learned.130497.{code}"),
+                region: format!("country calling code +{code}"),
+                range: format!("{country}."),
+                source: rules::learned_source(),
+                effective: "in effect since the 130497 answer, until forget_learned()".to_owned(),
+            }));
+        }
+        Ok(id.clone())
+    }
+}
+
+/// A recipient the rules let through: a valid phone number, or a user id whose country no rule
+/// refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckedRecipient {
+    /// A phone number, normalized.
+    Number(NormalizedNumber),
+    /// A business-scoped user id (or parent BSUID), as given.
+    UserId(UserId),
+}
+
+impl CheckedRecipient {
+    /// The country calling code the rules checked: the number's, or the one of the user id's
+    /// country (`None` for a country libphonenumber does not know).
+    pub fn country_code(&self) -> Option<u16> {
+        match self {
+            CheckedRecipient::Number(number) => Some(number.country_code()),
+            CheckedRecipient::UserId(id) => number::calling_code_of_region(id.country()),
+        }
+    }
+}
+
+/// The E.164 form of a number, or the user id.
+impl fmt::Display for CheckedRecipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckedRecipient::Number(number) => number.fmt(f),
+            CheckedRecipient::UserId(id) => id.fmt(f),
+        }
+    }
 }
 
 /// The recipient rules middleware: refuses invalid or restricted recipients before `next.run`,
@@ -277,12 +399,15 @@ impl RecipientLayer {
         &self.rules
     }
 
-    fn learn(&self, number: &NormalizedNumber) {
+    fn learn(&self, recipient: &CheckedRecipient) {
+        let Some(country_code) = recipient.country_code() else {
+            return;
+        };
         tracing::warn!(
-            country_code = number.country_code(),
+            country_code,
             "error 130497: this business may not message this country; refusing it locally from now on"
         );
-        self.rules.learn_country_code(number.country_code());
+        self.rules.learn_country_code(country_code);
     }
 }
 
@@ -299,13 +424,15 @@ impl Middleware for RecipientLayer {
         else {
             return next.run(req, extensions).await;
         };
-        let number = match self.rules.check(&recipient) {
-            Ok(number) => number,
+        let checked = match self.rules.check_user(&recipient) {
+            Ok(checked) => checked,
             Err(rejected) => {
                 if let RejectReason::Rule { rule, region, .. } = &rejected.reason {
                     tracing::warn!(%rule, %region, "recipient refused by a rule; nothing sent");
                 } else {
-                    tracing::warn!("recipient is not a valid phone number; nothing sent");
+                    tracing::warn!(
+                        "recipient is not a valid phone number or user id; nothing sent"
+                    );
                 }
                 return Err(Error::RecipientRejected(Box::new(rejected)).into_middleware());
             }
@@ -322,7 +449,7 @@ impl Middleware for RecipientLayer {
                     .and_then(GraphError::from_body)
                     .is_some_and(|graph| graph.code == RESTRICTED_COUNTRY_CODE)
                 {
-                    self.learn(&number);
+                    self.learn(&checked);
                 }
                 Ok(response)
             }
@@ -332,7 +459,7 @@ impl Middleware for RecipientLayer {
                     .and_then(Error::code)
                     .is_some_and(|code| code == RESTRICTED_COUNTRY_CODE)
                 {
-                    self.learn(&number);
+                    self.learn(&checked);
                 }
                 Err(reqwest_middleware::Error::Middleware(inner))
             }

@@ -129,6 +129,14 @@ pub(crate) fn country_code(digits: &str) -> Option<u16> {
         .find(|code| database.region(code).is_some())
 }
 
+/// The country calling code of an ISO 3166 alpha-2 region (`IR` -> 98), if libphonenumber
+/// knows the region.
+pub(crate) fn calling_code_of_region(region: &str) -> Option<u16> {
+    phonenumber::metadata::DATABASE
+        .by_id(region)
+        .map(|metadata| metadata.country_code())
+}
+
 /// Validates normalized digits with `phonenumber`, working around its +7/+375 leading-8 bug.
 pub(crate) fn validate(digits: String) -> Result<NormalizedNumber, String> {
     let Some(code) = country_code(&digits) else {
@@ -296,6 +304,15 @@ mod tests {
         ] {
             assert!(check(bad).is_err(), "{bad:?} should be invalid");
         }
+    }
+
+    #[test]
+    fn regions_map_to_their_calling_codes() {
+        assert_eq!(calling_code_of_region("IR"), Some(98));
+        assert_eq!(calling_code_of_region("US"), Some(1));
+        assert_eq!(calling_code_of_region("CA"), Some(1));
+        assert_eq!(calling_code_of_region("KP"), Some(850));
+        assert_eq!(calling_code_of_region("ZZ"), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::error::{GraphError, RetryClass};
+use crate::messages::UserRef;
 use crate::time::{later, Clock, Instant};
 
 /// The last error answer seen during an outage, for calls that give up while waiting.
@@ -350,9 +351,10 @@ pub(crate) struct PairHolds {
     holds: Mutex<HashMap<String, Instant>>,
 }
 
-/// The key of a recipient: its digits, so that `+1 650 555 1234` and `16505551234` match.
-pub(crate) fn recipient_key(recipient: &str) -> String {
-    recipient.chars().filter(char::is_ascii_digit).collect()
+/// The key of a recipient: a phone number's digits, so that `+1 650 555 1234` and
+/// `16505551234` match, or a user id as sent (see [`UserRef::key`]).
+pub(crate) fn recipient_key(recipient: &UserRef) -> String {
+    recipient.key()
 }
 
 impl PairHolds {
@@ -505,16 +507,20 @@ mod tests {
     fn pair_holds() {
         let holds = PairHolds::default();
         let now = Instant::now();
-        holds.hold(
-            recipient_key("+1 650-555-0001"),
-            now + Duration::from_secs(6),
-        );
-        holds.hold(recipient_key("16505550001"), now + Duration::from_secs(1));
+        let key = |text: &str| recipient_key(&UserRef::parse(text).unwrap());
+        holds.hold(key("+1 650-555-0001"), now + Duration::from_secs(6));
+        holds.hold(key("16505550001"), now + Duration::from_secs(1));
+        holds.hold(key("US.16505550001"), now + Duration::from_secs(2));
         assert_eq!(
             holds.until("16505550001", now),
             Some(now + Duration::from_secs(6))
         );
         assert_eq!(holds.until("16505550002", now), None);
+        // A BSUID made of the same digits is another user, with its own hold.
+        assert_eq!(
+            holds.until("US.16505550001", now),
+            Some(now + Duration::from_secs(2))
+        );
         assert_eq!(
             holds.until("16505550001", now + Duration::from_secs(7)),
             None

@@ -464,7 +464,7 @@ impl RetryLayer {
 
     /// Waits out a pair hold on the call's recipient.
     async fn wait_pair_hold(&self, call: &CallState) -> Result<(), reqwest_middleware::Error> {
-        let Some(recipient) = call.facts.recipient.as_deref() else {
+        let Some(recipient) = call.facts.recipient.as_ref() else {
             return Ok(());
         };
         let now = self.clock.now();
@@ -841,7 +841,7 @@ impl Middleware for RetryLayer {
             };
             self.emit(&call.failure_event(RetryEventKind::Retrying, now, &failure, delay, reason));
             if failure.class == RetryClass::Pair {
-                if let Some(recipient) = call.facts.recipient.as_deref() {
+                if let Some(recipient) = call.facts.recipient.as_ref() {
                     self.shared
                         .pairs
                         .hold(recipient_key(recipient), later(now, delay));
