@@ -56,6 +56,12 @@ impl MessageStatus {
     }
 }
 
+impl fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl From<String> for MessageStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
