@@ -32,6 +32,14 @@ const REFERENCE_CODES: &[i64] = &[
     131055, 134100, 134101, 134102, 1752041, // Marketing Messages API
 ];
 
+/// The codes /work/shared/reference/api-2026.md adds (131062 aside, catalogued with BSUIDs), ranges
+/// as their two ends: groups, calling, block users and the 2025-26 messaging codes.
+const CODES_2026: &[i64] = &[
+    131049, 131050, 130497, 131057, 131063, 131064, 137000, 139100, // messaging, block users
+    131020, 131041, 131059, 131201, 131208, 131215, // groups
+    138000, 138018, // calling
+];
+
 #[derive(Debug, Deserialize)]
 struct Index {
     errors: Vec<IndexEntry>,
@@ -77,8 +85,11 @@ fn every_entry_is_complete() {
             "{}: inverted range",
             entry.code
         );
+        // 131201 is Meta's one partial success: a group request where some participant
+        // operations failed comes back as 206 Partial Content with the error body.
+        let partial = entry.code == 131201 && entry.http_status == 206;
         assert!(
-            (400..=599).contains(&entry.http_status),
+            (400..=599).contains(&entry.http_status) || partial,
             "{}: HTTP {} is not an error status",
             entry.code,
             entry.http_status
@@ -178,6 +189,48 @@ fn retry_classes_follow_the_reference() {
     }
     for code in [0, 3, 10, 190, 250, 368, 100, 131048, 131026, 131047] {
         assert_eq!(class(code), RetryClass::Never, "{code}");
+    }
+}
+
+#[test]
+fn the_2026_codes_carry_their_class_and_what_to_do() {
+    let missing: Vec<i64> = CODES_2026
+        .iter()
+        .copied()
+        .filter(|code| lookup(*code).is_none())
+        .collect();
+    assert!(missing.is_empty(), "not catalogued: {missing:?}");
+    let entry = |code| lookup(code).unwrap();
+    // The groups rate limit is the one throttled groups code, answered with HTTP 429.
+    assert_eq!(entry(131208).retry, RetryClass::Throttled);
+    assert_eq!(entry(131208).http_status, 429);
+    assert_eq!(entry(131208).category, Category::Throttling);
+    assert_eq!(entry(131201).http_status, 206);
+    assert_eq!(entry(131207).http_status, 403);
+    for code in [
+        131020, 131041, 131059, 131201, 131207, 131063, 131064, 137000, 139100,
+    ] {
+        assert_eq!(entry(code).retry, RetryClass::Never, "{code}");
+    }
+    // Since 2025-04-01 marketing to US numbers is not delivered: the guidance says so.
+    assert!(
+        entry(131049).guidance.contains("US"),
+        "{}",
+        entry(131049).guidance
+    );
+    assert!(entry(131063).guidance.contains("Marketing Messages API"));
+    // The ranges cover every code between their ends, and nothing just outside.
+    for code in 131201..=131215 {
+        assert!(lookup(code).is_some(), "{code}");
+    }
+    for code in 138000..=138018 {
+        assert_eq!(lookup(code).unwrap().title, "Calling API error", "{code}");
+    }
+    assert!(lookup(137999).is_none() && lookup(138019).is_none());
+    assert!(lookup(131200).is_none() && lookup(131216).is_none());
+    // No 2026 code is left with the generic "not on Meta's page" guidance.
+    for code in [131063, 131064, 137000] {
+        assert!(!entry(code).title.contains("Not on Meta"), "{code}");
     }
 }
 

@@ -273,6 +273,57 @@ async fn paced_template_answer_held_for_quality_assessment() {
     );
 }
 
+/// Every interactive kind beyond buttons, lists, CTA URLs and flows, and every template
+/// component beyond header, body and plain buttons, each sent to a mock that answers only the
+/// exact body of its fixture.
+#[tokio::test]
+async fn commerce_request_and_template_component_kinds() {
+    let cases = common::commerce_and_request_cases();
+    assert_eq!(cases.len(), 16);
+    for (name, content, envelope) in cases {
+        assert_sends(envelope(to(content)), name).await;
+    }
+}
+
+#[tokio::test]
+async fn paced_template_answer_keeps_unknown_status_verbatim() {
+    let server = MockServer::start().await;
+    let answer = json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": TO, "wa_id": "16505551234"}],
+        "messages": [{"id": "wamid.X1", "message_status": "throttled_for_pacing"}]
+    });
+    Mock::given(method("POST"))
+        .and(path(messages_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = quiet_client(&server);
+    let sent = client.send(case("template-no-parameters")).await.unwrap();
+    assert_eq!(
+        sent.message_status(),
+        Some(&MessageStatus::Other("throttled_for_pacing".to_owned()))
+    );
+    assert_eq!(
+        sent.message_status().map(MessageStatus::as_str),
+        Some("throttled_for_pacing")
+    );
+    // Written back verbatim too, so a stored answer round-trips.
+    let stored = serde_json::to_value(&sent).unwrap();
+    assert_eq!(
+        stored["messages"][0]["message_status"],
+        "throttled_for_pacing"
+    );
+    let paused: SendResponse = serde_json::from_value(json!({
+        "messages": [{"id": "wamid.X2", "message_status": "paused"}]
+    }))
+    .unwrap();
+    assert_eq!(paused.message_status(), Some(&MessageStatus::Paused));
+    let _ = client.send(case("template-no-parameters")).await.unwrap();
+    server.verify().await;
+}
+
 #[tokio::test]
 async fn reaction_set() {
     assert_sends(case("reaction"), "reaction").await;

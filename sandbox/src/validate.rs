@@ -45,7 +45,7 @@ const TYPES: &[&str] = &[
     "video",
 ];
 
-fn chars(s: &str) -> usize {
+pub(crate) fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
@@ -61,7 +61,11 @@ fn obj<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, GraphErr
     }
 }
 
-fn req_str<'a>(m: &'a Map<String, Value>, path: &str, field: &str) -> Result<&'a str, GraphError> {
+pub(crate) fn req_str<'a>(
+    m: &'a Map<String, Value>,
+    path: &str,
+    field: &str,
+) -> Result<&'a str, GraphError> {
     match m.get(field) {
         None | Some(Value::Null) => Err(GraphError::missing(format!(
             "The parameter {path}['{field}'] is required."
@@ -73,7 +77,7 @@ fn req_str<'a>(m: &'a Map<String, Value>, path: &str, field: &str) -> Result<&'a
     }
 }
 
-fn opt_str<'a>(
+pub(crate) fn opt_str<'a>(
     m: &'a Map<String, Value>,
     path: &str,
     field: &str,
@@ -87,7 +91,7 @@ fn opt_str<'a>(
     }
 }
 
-fn max_len(s: &str, max: usize, what: &str) -> Result<(), GraphError> {
+pub(crate) fn max_len(s: &str, max: usize, what: &str) -> Result<(), GraphError> {
     if chars(s) > max {
         return Err(GraphError::bad_value(format!(
             "{what} must be at most {max} characters long."
@@ -197,7 +201,7 @@ pub(crate) fn messages(body: &[u8]) -> Result<MessagesRequest, GraphError> {
         "template" => template(&v)?,
         "location" => location(&v)?,
         "contacts" => contacts(&v)?,
-        "interactive" => interactive(&v)?,
+        "interactive" => crate::interactive::validate(&v)?,
         "reaction" => reaction(&v)?,
         _ => unreachable!("type checked above"),
     }
@@ -327,6 +331,7 @@ const PARAM_TYPES: &[&str] = &[
     "coupon_code",
     "order_status",
     "product",
+    "limited_time_offer",
 ];
 
 fn template(v: &Value) -> Result<(), GraphError> {
@@ -402,6 +407,7 @@ fn template(v: &Value) -> Result<(), GraphError> {
                 }
             }
         }
+        crate::template_parts::check(c, &path, &ty)?;
         if let Some(params) = c.get("parameters") {
             let Value::Array(params) = params else {
                 return Err(GraphError::invalid_param(format!(
@@ -514,236 +520,5 @@ fn reaction(v: &Value) -> Result<(), GraphError> {
     let r = obj(v, "reaction")?;
     req_str(r, "reaction", "message_id")?;
     req_str(r, "reaction", "emoji")?;
-    Ok(())
-}
-
-fn text_of<'a>(m: &'a Map<String, Value>, path: &str) -> Result<&'a str, GraphError> {
-    req_str(m, path, "text")
-}
-
-fn interactive(v: &Value) -> Result<(), GraphError> {
-    let i = obj(v, "interactive")?;
-    let ty = req_str(i, "interactive", "type")?;
-    const KINDS: &[&str] = &[
-        "button",
-        "list",
-        "cta_url",
-        "flow",
-        "product",
-        "product_list",
-        "catalog_message",
-        "location_request_message",
-        "address_message",
-        "call_permission_request",
-        "voice_call",
-    ];
-    if !KINDS.contains(&ty) {
-        return Err(GraphError::invalid_param(format!(
-            "(#100) Param interactive['type'] must be one of {{BUTTON, LIST, CTA_URL, FLOW, PRODUCT, PRODUCT_LIST, CATALOG_MESSAGE, LOCATION_REQUEST_MESSAGE, ADDRESS_MESSAGE, CALL_PERMISSION_REQUEST, VOICE_CALL}} - got \"{ty}\"."
-        )));
-    }
-    if let Some(h) = i.get("header") {
-        let Value::Object(h) = h else {
-            return Err(GraphError::invalid_param(
-                "(#100) Param interactive['header'] must be a JSON object.",
-            ));
-        };
-        let hty = req_str(h, "interactive['header']", "type")?;
-        if hty == "text" {
-            let t = text_of(h, "interactive['header']")?;
-            max_len(t, 60, "Param interactive['header']['text']")?;
-        }
-    }
-    if let Some(f) = i.get("footer") {
-        let Value::Object(f) = f else {
-            return Err(GraphError::invalid_param(
-                "(#100) Param interactive['footer'] must be a JSON object.",
-            ));
-        };
-        let t = text_of(f, "interactive['footer']")?;
-        max_len(t, 60, "Param interactive['footer']['text']")?;
-    }
-    let body_required = matches!(ty, "button" | "list" | "cta_url" | "flow" | "product_list");
-    match i.get("body") {
-        None | Some(Value::Null) if body_required => {
-            return Err(GraphError::missing(
-                "The parameter interactive['body'] is required.",
-            ))
-        }
-        None | Some(Value::Null) => {}
-        Some(Value::Object(b)) => {
-            let t = text_of(b, "interactive['body']")?;
-            max_len(t, 1024, "Param interactive['body']['text']")?;
-        }
-        Some(_) => {
-            return Err(GraphError::invalid_param(
-                "(#100) Param interactive['body'] must be a JSON object.",
-            ))
-        }
-    }
-    let action = match i.get("action") {
-        None | Some(Value::Null) => {
-            return Err(GraphError::missing(
-                "The parameter interactive['action'] is required.",
-            ))
-        }
-        Some(Value::Object(a)) => a,
-        Some(_) => {
-            return Err(GraphError::invalid_param(
-                "(#100) Param interactive['action'] must be a JSON object.",
-            ))
-        }
-    };
-    match ty {
-        "button" => buttons(action),
-        "list" => list(action),
-        "cta_url" => {
-            let p = match action.get("parameters") {
-                Some(Value::Object(p)) => p,
-                _ => {
-                    return Err(GraphError::missing(
-                        "The parameter interactive['action']['parameters'] is required.",
-                    ))
-                }
-            };
-            let dt = req_str(p, "interactive['action']['parameters']", "display_text")?;
-            max_len(
-                dt,
-                20,
-                "Param interactive['action']['parameters']['display_text']",
-            )?;
-            req_str(p, "interactive['action']['parameters']", "url")?;
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-fn buttons(action: &Map<String, Value>) -> Result<(), GraphError> {
-    let list = match action.get("buttons") {
-        None | Some(Value::Null) => {
-            return Err(GraphError::missing(
-                "The parameter interactive['action']['buttons'] is required.",
-            ))
-        }
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(GraphError::invalid_param(
-                "(#100) Param interactive['action']['buttons'] must be an array.",
-            ))
-        }
-    };
-    if list.is_empty() || list.len() > 3 {
-        return Err(GraphError::bad_value(format!(
-            "Param interactive['action']['buttons'] must have between 1 and 3 elements; got {}.",
-            list.len()
-        )));
-    }
-    let mut ids = Vec::new();
-    let mut titles = Vec::new();
-    for (i, b) in list.iter().enumerate() {
-        let path = format!("interactive['action']['buttons'][{i}]");
-        let Value::Object(b) = b else {
-            return Err(GraphError::invalid_param(format!(
-                "(#100) Param {path} must be a JSON object."
-            )));
-        };
-        let ty = req_str(b, &path, "type")?;
-        if ty != "reply" {
-            return Err(GraphError::invalid_param(format!(
-                "(#100) Param {path}['type'] must be one of {{REPLY}} - got \"{ty}\"."
-            )));
-        }
-        let reply = match b.get("reply") {
-            Some(Value::Object(r)) => r,
-            _ => {
-                return Err(GraphError::missing(format!(
-                    "The parameter {path}['reply'] is required."
-                )))
-            }
-        };
-        let rpath = format!("{path}['reply']");
-        let id = req_str(reply, &rpath, "id")?;
-        let title = req_str(reply, &rpath, "title")?;
-        if title.trim().is_empty() {
-            return Err(GraphError::bad_value(format!(
-                "Param {rpath}['title'] must be a non-empty string."
-            )));
-        }
-        max_len(title, 20, &format!("Param {rpath}['title']"))?;
-        max_len(id, 256, &format!("Param {rpath}['id']"))?;
-        if ids.contains(&id) || titles.contains(&title) {
-            return Err(GraphError::bad_value(
-                "Buttons must have unique ids and titles.",
-            ));
-        }
-        ids.push(id);
-        titles.push(title);
-    }
-    Ok(())
-}
-
-fn list(action: &Map<String, Value>) -> Result<(), GraphError> {
-    let button = req_str(action, "interactive['action']", "button")?;
-    max_len(button, 20, "Param interactive['action']['button']")?;
-    let sections = match action.get("sections") {
-        None | Some(Value::Null) => {
-            return Err(GraphError::missing(
-                "The parameter interactive['action']['sections'] is required.",
-            ))
-        }
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(GraphError::invalid_param(
-                "(#100) Param interactive['action']['sections'] must be an array.",
-            ))
-        }
-    };
-    if sections.is_empty() || sections.len() > 10 {
-        return Err(GraphError::bad_value(
-            "Param interactive['action']['sections'] must have between 1 and 10 elements.",
-        ));
-    }
-    let mut rows_total = 0usize;
-    for (i, s) in sections.iter().enumerate() {
-        let path = format!("interactive['action']['sections'][{i}]");
-        let Value::Object(s) = s else {
-            return Err(GraphError::invalid_param(format!(
-                "(#100) Param {path} must be a JSON object."
-            )));
-        };
-        if let Some(t) = opt_str(s, &path, "title")? {
-            max_len(t, 24, &format!("Param {path}['title']"))?;
-        }
-        let rows = match s.get("rows") {
-            Some(Value::Array(r)) => r,
-            _ => {
-                return Err(GraphError::missing(format!(
-                    "The parameter {path}['rows'] is required."
-                )))
-            }
-        };
-        rows_total += rows.len();
-        for (j, r) in rows.iter().enumerate() {
-            let rpath = format!("{path}['rows'][{j}]");
-            let Value::Object(r) = r else {
-                return Err(GraphError::invalid_param(format!(
-                    "(#100) Param {rpath} must be a JSON object."
-                )));
-            };
-            let id = req_str(r, &rpath, "id")?;
-            let title = req_str(r, &rpath, "title")?;
-            max_len(id, 200, &format!("Param {rpath}['id']"))?;
-            max_len(title, 24, &format!("Param {rpath}['title']"))?;
-            if let Some(d) = opt_str(r, &rpath, "description")? {
-                max_len(d, 72, &format!("Param {rpath}['description']"))?;
-            }
-        }
-    }
-    if rows_total == 0 || rows_total > 10 {
-        return Err(GraphError::bad_value(format!(
-            "A list message must have between 1 and 10 rows in all; got {rows_total}."
-        )));
-    }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! The catalogue of documented Cloud API error codes, kept as one data table.
 //!
 //! Sources: Meta's Cloud API "Error codes" page (dated 2025-12-12), Graph API error handling, and
-//! the troubleshooting page. Codes seen in answers but absent from that page (131062-131064,
-//! 132008, 137000) are catalogued with an honest "not on Meta's page" title rather than a guessed
-//! one, so that they still get a category and a retry class. Meta gives no transient flag per code, so [`RetryClass`] is our
+//! the troubleshooting page; the groups codes from Meta's Groups API error page (2025-10-31), and
+//! 139100 from the Block Users page. Codes seen in answers but absent from those pages (132008,
+//! parts of the groups range, the calling range) are catalogued with an honest "not on Meta's
+//! page" title rather than a guessed one, so that they still get a category and a retry class. Meta gives no transient flag per code, so [`RetryClass`] is our
 //! reading of Meta's "possible solutions" text. Layers read this table: the retry layer picks a
 //! schedule from [`CatalogueEntry::retry`], the auth layer acts on [`Category::Authorization`].
 
@@ -94,6 +95,12 @@ const fn entry(
 const UNDOCUMENTED: &str = "Meta's error-codes page does not document this code: read the error \
      details for the reason; if it persists, open a Meta support ticket quoting the fbtrace_id.";
 
+/// Guidance for the codes of the Groups API range (131201-131215) that Meta's groups error page
+/// does not describe.
+const GROUPS_UNDOCUMENTED: &str = "A Groups API error that Meta's groups error page does not \
+     describe: read the error details for the reason; if it persists, open a Meta support ticket \
+     quoting the fbtrace_id.";
+
 const MIN: u64 = 60;
 const HOUR: u64 = 60 * MIN;
 
@@ -149,6 +156,8 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Fix the parameter value named in the error details (e.g. the phone number or media id)."),
     entry(131016, "Service unavailable", Other, Transient, 500,
         "The service is temporarily unavailable: retry later; check Meta's status page."),
+    entry(131020, "Bad group", Other, Never, 400,
+        "A group with a single member cannot receive messages: add participants before messaging the group."),
     entry(131021, "Recipient cannot be sender", Other, Never, 400,
         "Send to a number other than the business number itself."),
     entry(131026, "Message undeliverable", Other, Never, 400,
@@ -159,6 +168,8 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "The account was locked (policy or wrong two-step PIN): see the Business Manager."),
     entry(131037, "WhatsApp provided number needs display name approval before message can be sent", Registration, Never, 400,
         "Get the display name approved in the WhatsApp Manager before sending."),
+    entry(131041, "Group unknown", Other, Never, 400,
+        "The group does not exist or the business is not a member: check the group_id (groups webhooks tell when a group ends)."),
     entry(131042, "Business eligibility payment issue", Other, Never, 400,
         "Fix the payment method of the business account in the Business Manager."),
     entry(131045, "Incorrect certificate", Registration, Never, 500,
@@ -168,7 +179,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
     entry(131048, "Spam rate limit hit", Throttling, Never, 400,
         "Too many messages were blocked or flagged as spam: improve message quality before sending more; do not retry blindly."),
     entry(131049, "Message not delivered to maintain healthy ecosystem engagement", Other, Later(Some(Duration::from_secs(24 * HOUR))), 400,
-        "Meta limited marketing messages to this user: wait at least 24 hours before trying again."),
+        "Meta's per-user marketing limit held this message back: wait at least 24 hours before sending this user marketing again; since 2025-04-01 marketing templates to US (+1) numbers are not delivered at all, so do not retry those."),
     entry(131050, "User has stopped marketing messages", Other, Never, 400,
         "The user opted out of marketing messages: do not send them."),
     entry(131051, "Unsupported message type", Other, Never, 400,
@@ -183,12 +194,52 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "Too many messages to the same user: wait (about 6 s) before messaging this user again; others are unaffected."),
     entry(131057, "Account in maintenance mode", Other, Transient, 500,
         "The account is under maintenance (e.g. a throughput upgrade, about a minute): retry shortly."),
+    entry(131059, "Invalid cursor", Other, Never, 400,
+        "The pagination cursor expired or is corrupt: start the listing again from the first page."),
     entry(131062, "Business-scoped user ID recipients are not supported for this message", Other, Never, 400,
         "Send this message to the user's phone number: authentication templates (one-tap, zero-tap, copy code) cannot go to a BSUID."),
-    entry(131063, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
-        UNDOCUMENTED),
-    entry(131064, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
-        UNDOCUMENTED),
+    entry(131063, "Marketing templates disabled on the Cloud API", Template, Never, 400,
+        "This account sends marketing templates only through the Marketing Messages API (disable_marketing_messages_on_cloud_api): send them with POST /{phone-number-id}/marketing_messages."),
+    entry(131064, "Messaging limit reduced after template category violations", Integrity, Never, 400,
+        "Meta lowered this account's messaging limit because templates were sent in the wrong category: fix the templates' categories in WhatsApp Manager; the limit recovers over time."),
+    entry(131201, "Request partially succeeded", Other, Never, 206,
+        "Some participant operations of this group request failed (HTTP 206): read the per-participant results and redo only the failed ones."),
+    entry(131202, "Duplicate participant", Other, Never, 400,
+        "The participant list names someone twice: send each participant once."),
+    entry(131203, "Groups API error not on Meta's groups error page", Other, Never, 400,
+        GROUPS_UNDOCUMENTED),
+    entry(131204, "Participant overlimit", Other, Never, 400,
+        "The group would exceed its participant limit (8 on the Cloud API): remove participants first."),
+    CatalogueEntry {
+        code: 131205,
+        code_end: 131206,
+        title: "Groups API error not on Meta's groups error page",
+        category: Other,
+        retry: Never,
+        http_status: 400,
+        guidance: GROUPS_UNDOCUMENTED,
+    },
+    entry(131207, "Group suspended", Integrity, Never, 403,
+        "The group was suspended for violating platform policies: it cannot be used; see WhatsApp Manager."),
+    entry(131208, "Group rate limit hit", Throttling, Throttled, 429,
+        "Too many group operations from this number in a short time: slow down and retry later."),
+    entry(131209, "Invalid group profile picture aspect ratio", Media, Never, 400,
+        "A group picture must be square: crop it to equal width and height."),
+    entry(131210, "Image is too small to process", Media, Never, 400,
+        "A group picture must be larger than 192 x 192 pixels: use a bigger image."),
+    entry(131211, "Group create limit reached", Other, Never, 400,
+        "This number created the most groups it may (10,000): delete unused groups before creating more."),
+    entry(131212, "Participant is not a part of the group", Other, Never, 400,
+        "The participant named is not in the group: refresh the participant list before removing or changing them."),
+    CatalogueEntry {
+        code: 131213,
+        code_end: 131215,
+        title: "Groups API error not on Meta's groups error page",
+        category: Other,
+        retry: Never,
+        http_status: 400,
+        guidance: GROUPS_UNDOCUMENTED,
+    },
     entry(132000, "Template Param Count Mismatch", Template, Never, 400,
         "Send exactly the number of parameters the template defines."),
     entry(132001, "Template does not exist", Template, Never, 404,
@@ -239,8 +290,19 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "This message cannot be sent through the Marketing Messages API: use the Cloud API."),
     entry(135000, "Generic user error", Other, Never, 400,
         "An unexpected error with the request parameters: check the request; contact support with the fbtrace_id if it persists."),
-    entry(137000, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
-        UNDOCUMENTED),
+    entry(137000, "Recipient identity key mismatch", Other, Never, 400,
+        "The user's identity key changed (new phone or reinstall) and this number checks identities: confirm who the user is before sending again."),
+    CatalogueEntry {
+        code: 138000,
+        code_end: 138018,
+        title: "Calling API error",
+        category: Other,
+        retry: Never,
+        http_status: 400,
+        guidance: "The call or call-permission request was refused (Meta's calling range 138000-138018): read error_data.details for the reason, check the number's call settings and the user's call permission, and do not repeat the same call blindly.",
+    },
+    entry(139100, "Failed to block/unblock some users", Other, Never, 400,
+        "Some users of a block or unblock request failed (the answer still lists the users that succeeded): read block_users.failed_users and retry only those, after fixing each one's error."),
     entry(1752041, "Duplicate request", Other, Never, 400,
         "Meta saw the same request twice and ignored the second: do not resend."),
 ];

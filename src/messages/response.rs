@@ -28,18 +28,61 @@ impl AsRef<str> for Wamid {
     }
 }
 
-/// `messages[].message_status`: set for paced templates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// `messages[].message_status`: set for paced templates. A value this version does not know
+/// is kept verbatim in [`MessageStatus::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageStatus {
-    /// Accepted for delivery.
+    /// `accepted`: accepted for delivery.
     Accepted,
-    /// Held while Meta assesses the template's quality (pacing).
+    /// `held_for_quality_assessment`: held while Meta assesses the template's quality
+    /// (pacing).
     HeldForQualityAssessment,
-    /// A value this version does not know.
-    #[serde(other)]
-    Other,
+    /// `paused`: not sent because the template is paused.
+    Paused,
+    /// Any other value, as Meta sent it.
+    Other(String),
+}
+
+impl MessageStatus {
+    /// The value as Meta writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MessageStatus::Accepted => "accepted",
+            MessageStatus::HeldForQualityAssessment => "held_for_quality_assessment",
+            MessageStatus::Paused => "paused",
+            MessageStatus::Other(value) => value,
+        }
+    }
+}
+
+impl fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<String> for MessageStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "accepted" => MessageStatus::Accepted,
+            "held_for_quality_assessment" => MessageStatus::HeldForQualityAssessment,
+            "paused" => MessageStatus::Paused,
+            _ => MessageStatus::Other(value),
+        }
+    }
+}
+
+impl Serialize for MessageStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(MessageStatus::from)
+    }
 }
 
 /// `contacts[]` of a send answer: `input` and `wa_id` for a send by phone number, `input` and

@@ -165,7 +165,7 @@ pub fn message_cases() -> Vec<MessageCase> {
         .quick_reply_button(0, "stop-promotions")
         .url_button(1, "order/8c3d")
         .copy_code_button(2, "SAVE25");
-    vec![
+    let mut cases: Vec<MessageCase> = vec![
         (
             "text",
             Text::new(
@@ -336,6 +336,257 @@ pub fn message_cases() -> Vec<MessageCase> {
         ),
         ("reaction", Reaction::new(CASE_WAMID, "😀").into(), plain),
         ("reaction-remove", Reaction::remove(CASE_WAMID).into(), plain),
+    ];
+    cases.extend(commerce_and_request_cases());
+    cases
+}
+
+/// The interactive kinds beyond buttons, lists, CTA URLs and flows, and the template
+/// components beyond header, body and plain buttons: each with its fixture under
+/// `wiremock-fixtures/requests/`, shaped like Meta's documented examples.
+pub fn commerce_and_request_cases() -> Vec<MessageCase> {
+    use wacloud::messages::{
+        AddressFields, AddressRequest, Amount, CarouselCard, Charge, GoodsType, Order,
+        OrderDetails, OrderItem, OrderStatus, OrderUpdate, PaymentSetting, ProductSection,
+        SavedAddress, VoiceCall,
+    };
+    fn plain(message: OutgoingMessage) -> OutgoingMessage {
+        message
+    }
+    const CATALOG: &str = "194836987003835";
+    let address = AddressRequest::india()
+        .values(
+            AddressFields::new()
+                .name("CUSTOMER_NAME")
+                .phone_number("+91xxxxxxxxxx"),
+        )
+        .saved_address(SavedAddress::new(
+            "address1",
+            AddressFields::new()
+                .name("CUSTOMER_NAME")
+                .phone_number("+91xxxxxxxxxx")
+                .in_pin_code("400063")
+                .floor_number("8")
+                .building_name("")
+                .address("Wing A, Cello Triumph, IB Patel Rd")
+                .landmark_area("Near the Sun Pharma")
+                .city("Mumbai"),
+        ));
+    let bill = OrderDetails::new(
+        "order-2026-0042",
+        GoodsType::Physical,
+        "INR",
+        Amount::new(102_200, 100),
+    )
+    .payment_setting(
+        PaymentSetting::payment_gateway("razorpay", "luckyshrub-razorpay")
+            .gateway_data(json!({"receipt": "receipt-42", "notes": {"promo": "summer"}})),
+    )
+    .order(
+        Order::new(OrderStatus::Pending)
+            .catalog_id(CATALOG)
+            .item(
+                OrderItem::new(
+                    "pot-terracotta-12",
+                    "Terracotta pot",
+                    Amount::new(45_000, 100),
+                    2,
+                )
+                .sale_amount(Amount::new(40_000, 100)),
+            )
+            .subtotal(Amount::new(80_000, 100))
+            .tax(Charge::new(14_400, 100).description("GST 18%"))
+            .shipping(Charge::new(10_000, 100).description("Express"))
+            .discount(
+                Charge::new(2_200, 100)
+                    .description("Summer sale")
+                    .discount_program_name("summer-26"),
+            )
+            .expires_at(1_893_456_000, "This order expires at the end of 2029."),
+    );
+    let card = |header: Parameter, code: &str, payload: &str, suffix: &str| {
+        CarouselCard::new(header)
+            .body([Parameter::text(code)])
+            .quick_reply_button(0, payload)
+            .url_button(1, suffix)
+    };
+    vec![
+        (
+            "interactive-location-request",
+            Interactive::location_request(
+                "Let's start with your pickup. You can either manually *enter an address* or *share your current location*.",
+            )
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-call-permission-request",
+            Interactive::call_permission_request(
+                "We would like to call you to help support your query on Order No: ON-12853.",
+            )
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-request-contact-info",
+            Interactive::request_contact_info(
+                "Please share your phone number so we can finish your request.",
+            )
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-catalog",
+            Interactive::catalog_message_with_thumbnail(
+                "Hello! Thanks for your interest. Ordering is easy. Just visit our catalog and add items to purchase.",
+                "2lc20305pt",
+            )
+            .footer("Best grocery deals on WhatsApp!")
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-product",
+            Interactive::product(CATALOG, "pot-terracotta-12")
+                .body("Our best seller is back in stock.")
+                .footer("Lucky Shrub")
+                .into(),
+            plain,
+        ),
+        (
+            "interactive-product-list",
+            Interactive::product_list(
+                "Our pots",
+                "Pick a pot for your new succulent.",
+                CATALOG,
+                [
+                    ProductSection::new(["pot-terracotta-12", "pot-terracotta-16"])
+                        .title("Terracotta"),
+                    ProductSection::new(["pot-glazed-12"]).title("Glazed"),
+                ],
+            )
+            .footer("Free shipping over $50")
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-voice-call",
+            Interactive::voice_call(
+                "You can call us on WhatsApp now for faster service!",
+                VoiceCall::new()
+                    .display_text("Call on WhatsApp")
+                    .ttl_minutes(100)
+                    .payload("payload data"),
+            )
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-address",
+            Interactive::address_message(
+                "Thanks for your order! Tell us what address you'd like this order delivered to.",
+                address,
+            )
+            .into(),
+            plain,
+        ),
+        (
+            "interactive-order-details",
+            Interactive::order_details("Your order is ready: review and pay.", bill)
+                .header(Header::image(MediaSource::link(
+                    "https://www.luckyshrub.com/media/images/order-42.jpg",
+                )))
+                .footer("Lucky Shrub")
+                .into(),
+            plain,
+        ),
+        (
+            "interactive-order-status",
+            Interactive::order_status(
+                "Your pots are on their way.",
+                OrderUpdate::new("order-2026-0042", OrderStatus::Shipped)
+                    .description("Courier: BlueDart, AWB 1234567890"),
+            )
+            .into(),
+            plain,
+        ),
+        (
+            "template-carousel",
+            Template::new("summer_carousel_promo_2026", "en_US")
+                .body([Parameter::text("15OFF"), Parameter::text("15%")])
+                .carousel([
+                    card(
+                        Parameter::image(MediaSource::id("1558081531584829")),
+                        "10OFF",
+                        "more-aloes",
+                        "blue_elf",
+                    ),
+                    card(
+                        Parameter::video(MediaSource::id("861236878885705")),
+                        "20OFF",
+                        "more-echeverias",
+                        "lola",
+                    ),
+                ])
+                .into(),
+            plain,
+        ),
+        (
+            "template-product-carousel",
+            Template::new("product_carousel_2026", "en_US")
+                .carousel([
+                    CarouselCard::new(Parameter::product(CATALOG, "pot-terracotta-12")),
+                    CarouselCard::new(Parameter::product(CATALOG, "pot-glazed-12")),
+                ])
+                .into(),
+            plain,
+        ),
+        (
+            "template-limited-time-offer",
+            Template::new("limited_time_offer_caribbean_pkg_2026", "en_US")
+                .header([Parameter::image(MediaSource::id("1602186516975000"))])
+                .body([Parameter::text("Pablo"), Parameter::text("CARIBE25")])
+                .limited_time_offer(1_893_456_000_000)
+                .copy_code_button(0, "CARIBE25")
+                .url_button(1, "n3mtql")
+                .into(),
+            plain,
+        ),
+        (
+            "template-authentication",
+            Template::new("verification_code", "en_US")
+                .authentication_code("J$FpnYnP")
+                .into(),
+            plain,
+        ),
+        (
+            "template-catalog",
+            Template::new("intro_catalog_offer", "en_US")
+                .body([
+                    Parameter::text("100"),
+                    Parameter::text("400"),
+                    Parameter::text("3"),
+                ])
+                .catalog_button(0, "2lc20305pt")
+                .into(),
+            plain,
+        ),
+        (
+            "template-mpm",
+            Template::new("abandoned_cart", "en_US")
+                .header([Parameter::text("Pablo")])
+                .body([Parameter::text("10OFF")])
+                .mpm_button(
+                    0,
+                    "2lc20305pt",
+                    [
+                        ProductSection::new(["2lc20305pt", "nseiw1x5ut"]).title("Popular Bundles"),
+                        ProductSection::new(["ma1jvepdqr"]).title("Premium Packages"),
+                    ],
+                )
+                .into(),
+            plain,
+        ),
     ]
 }
 

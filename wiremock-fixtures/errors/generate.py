@@ -14,6 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SOURCE = open(os.path.join(ROOT, "src/error/catalogue.rs")).read()
 
 UNDOCUMENTED = "This code is not on Meta's Cloud API error-codes page; no documented details."
+GROUPS_UNDOCUMENTED = "This code is not described on Meta's Groups API error page; no documented details."
 
 # code: (slug, message title as Meta writes it in `message`, details)
 TABLE = {
@@ -37,11 +38,13 @@ TABLE = {
     131008: ("required-parameter-missing", "Required parameter is missing", "The request is missing a required parameter."),
     131009: ("parameter-value-invalid", "Parameter value is not valid", "One or more parameter values are invalid."),
     131016: ("service-unavailable", "Service unavailable", "A service is temporarily unavailable."),
+    131020: ("bad-group", "Bad group", "Cannot send messages to single member groups."),
     131021: ("recipient-cannot-be-sender", "Recipient cannot be sender", "Sender and recipient phone number is the same."),
     131026: ("message-undeliverable", "Message Undeliverable", "Unable to deliver message. Reasons can include: the recipient phone number is not a WhatsApp phone number; the recipient has not accepted our new Terms of Service and Privacy Policy; the recipient is using an old WhatsApp version."),
     131030: ("recipient-not-allowed", "Recipient phone number not in allowed list", "Recipient phone number not in allowed list: Add recipient phone number to recipient list and try again."),
     131031: ("account-locked", "Account has been locked", "The WhatsApp Business Account associated with the app has been restricted or disabled for violating a platform policy, or we were unable to verify data included in the request against data set on the WhatsApp Business Account (e.g. the two-step PIN included in the request is incorrect)."),
     131037: ("display-name-approval-needed", "WhatsApp provided number needs display name approval before message can be sent.", "The 555 business phone number needs display name approval before messages can be sent from it."),
+    131041: ("group-unknown", "Group unknown", "The group was not found, either because it doesn't exist or you are not a member."),
     131042: ("business-payment-issue", "Business eligibility payment issue", "Message failed to send because there were one or more errors related to your payment method."),
     131045: ("incorrect-certificate", "Incorrect certificate", "Message failed to send due to a phone number registration error."),
     131047: ("re-engagement-message", "Re-engagement message", "Message failed to send because more than 24 hours have passed since the customer last replied to this number."),
@@ -54,9 +57,22 @@ TABLE = {
     131055: ("method-not-allowed", "Method not allowed", "The method is not allowed for this endpoint or product."),
     131056: ("pair-rate-limit", "(Business Account, Consumer Account) pair rate limit hit", "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time."),
     131057: ("maintenance-mode", "Account in maintenance mode", "Business Account is in maintenance mode. One reason for this could be that the account is undergoing a throughput upgrade."),
-    131062: ("undocumented", "Undocumented error", UNDOCUMENTED),
-    131063: ("undocumented", "Undocumented error", UNDOCUMENTED),
-    131064: ("undocumented", "Undocumented error", UNDOCUMENTED),
+    131059: ("invalid-cursor", "Invalid cursor", "The cursor has either expired or become corrupted. Start pagination from the beginning again."),
+    131062: ("bsuid-not-supported", "Business-scoped User ID (BSUID) recipients are not supported for this message", "Business-scoped user ID recipients are not supported for this message: authentication templates (one-tap, zero-tap, copy code) need the user's phone number."),
+    131063: ("marketing-disabled-on-cloud-api", "Marketing templates disabled on the Cloud API", "Marketing template messages are disabled on the Cloud API for this WhatsApp Business Account; send them through the Marketing Messages API."),
+    131064: ("messaging-limit-reduced", "Messaging limit reduced after template category violations", "The messaging limit of this business was reduced because templates were sent in the wrong category."),
+    131201: ("partially-succeeded", "Request partially succeeded", "Not all participant-level operations in the request succeeded."),
+    131202: ("duplicate-participant", "Duplicate participant", "Duplicate participants in the participant array input."),
+    131203: ("groups-undocumented", "Groups API error", GROUPS_UNDOCUMENTED),
+    131204: ("participant-overlimit", "Participant overlimit", "Group participant size exceeds limit."),
+    131205: ("groups-undocumented", "Groups API error", GROUPS_UNDOCUMENTED),
+    131207: ("group-suspended", "Group suspended", "The group violates platform policies."),
+    131208: ("group-rate-limit", "Group Rate Limit Hit", "Group operation failed because there were too many group operations from this phone number in a short period."),
+    131209: ("group-picture-aspect-ratio", "Invalid Group Profile Picture Aspect Ratio", "Width and height of the image must be equal."),
+    131210: ("group-picture-too-small", "Image is Too Small to Process", "Image width and height must be greater than 192px."),
+    131211: ("group-create-limit", "Group create limit reached", "Reached the limit for the maximum number of groups that can be created for this number."),
+    131212: ("participant-not-in-group", "Participant is not a part of the group.", "The participant is not a part of the group."),
+    131213: ("groups-undocumented", "Groups API error", GROUPS_UNDOCUMENTED),
     132000: ("template-param-count-mismatch", "Template Param Count Mismatch", "The number of variable parameter values included in the request did not match the number of variable parameters defined in the template."),
     132001: ("template-does-not-exist", "Template does not exist", "The template does not exist in the specified language or the template has not been approved."),
     132005: ("template-hydrated-text-too-long", "Template Hydrated Text Too Long", "Translated text is too long."),
@@ -82,7 +98,9 @@ TABLE = {
     134101: ("mm-api-template-syncing", "Marketing Messages API: template still syncing", "The template is still being synced to the Marketing Messages API; try again in about 10 minutes."),
     134102: ("mm-api-message-not-allowed", "Marketing Messages API: message not allowed", "This message cannot be sent through the Marketing Messages API."),
     135000: ("generic-user-error", "Generic user error", "Message failed to send because of an unknown error with your request parameters."),
-    137000: ("undocumented", "Undocumented error", UNDOCUMENTED),
+    137000: ("identity-key-mismatch", "Recipient identity key mismatch", "The message was not sent because the recipient's identity key changed and identity checks are on for this number."),
+    138000: ("calling", "Calling API error", "The call could not be placed or changed; see Meta's calling troubleshooting page for this code."),
+    139100: ("block-users-partial", "Failed to block/unblock users", "Failed to block some users, see the block_users response list for details"),
     1752041: ("duplicate-request", "Duplicate request", "The same request was received more than once and the duplicate was ignored."),
 }
 
