@@ -2,10 +2,15 @@
 //! [`IntoFuture`](std::future::IntoFuture), so `client.send(message).await` just works and
 //! per-call options chain before the `.await`.
 
+pub mod manage;
+pub mod marketing;
 pub mod media;
 mod multipart;
+pub mod paging;
+pub mod phone_numbers;
 pub mod send;
 pub mod status;
+pub mod templates;
 pub mod token;
 
 use std::future::Future;

@@ -1,9 +1,10 @@
 //! The catalogue of documented Cloud API error codes, kept as one data table.
 //!
 //! Sources: Meta's Cloud API "Error codes" page (dated 2025-12-12), Graph API error handling, and
-//! the troubleshooting page. Codes seen in answers but absent from that page (131062-131064,
+//! the troubleshooting page. Codes seen in answers but absent from that page (131062, 131064,
 //! 132008, 137000) are catalogued with an honest "not on Meta's page" title rather than a guessed
-//! one, so that they still get a category and a retry class. Meta gives no transient flag per code, so [`RetryClass`] is our
+//! one, so that they still get a category and a retry class; 131063 (marketing off on the Cloud
+//! API) and 139100 (block users) come from Meta's Marketing Messages and block-users pages. Meta gives no transient flag per code, so [`RetryClass`] is our
 //! reading of Meta's "possible solutions" text. Layers read this table: the retry layer picks a
 //! schedule from [`CatalogueEntry::retry`], the auth layer acts on [`Category::Authorization`].
 
@@ -185,8 +186,8 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "The account is under maintenance (e.g. a throughput upgrade, about a minute): retry shortly."),
     entry(131062, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
         UNDOCUMENTED),
-    entry(131063, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
-        UNDOCUMENTED),
+    entry(131063, "Marketing templates disabled on the Cloud API for this business account", Other, Never, 400,
+        "Marketing templates are turned off on the Cloud API for this WABA (disable_marketing_messages_on_cloud_api): send them through the Marketing Messages API (Client::send_marketing), or turn marketing on the Cloud API back on for the account."),
     entry(131064, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
         UNDOCUMENTED),
     entry(132000, "Template Param Count Mismatch", Template, Never, 400,
@@ -241,6 +242,8 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         "An unexpected error with the request parameters: check the request; contact support with the fbtrace_id if it persists."),
     entry(137000, "Not on Meta's error-codes page (seen in the wild)", Other, Never, 400,
         UNDOCUMENTED),
+    entry(139100, "Failed to block or unblock some users", Other, Never, 400,
+        "Some users could not be blocked or unblocked (a partial failure is answered with HTTP 200 and the users that were blocked): see each failed user's errors; a user can only be blocked within 24 hours of their last message."),
     entry(1752041, "Duplicate request", Other, Never, 400,
         "Meta saw the same request twice and ignored the second: do not resend."),
 ];
