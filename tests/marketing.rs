@@ -4,7 +4,9 @@
 
 mod account_support;
 
-use account_support::{builder, client, error_answer, hits, json, path, DropAfterWriting, PHONE_NUMBER_ID};
+use account_support::{
+    builder, client, error_answer, hits, json, path, DropAfterWriting, PHONE_NUMBER_ID,
+};
 use serde_json::json;
 use wacloud::calls::marketing::ProductPolicy;
 use wacloud::messages::{MessageStatus, OutgoingMessage, Parameter, Template};
@@ -77,10 +79,16 @@ async fn only_templates_and_only_valid_recipients_are_sent() {
     let server = MockServer::start().await;
     let client = client(&server);
     let error = client
-        .send_marketing(OutgoingMessage::new("+16505551234", wacloud::messages::Text::new("hi")))
+        .send_marketing(OutgoingMessage::new(
+            "+16505551234",
+            wacloud::messages::Text::new("hi"),
+        ))
         .await
         .unwrap_err();
-    assert!(matches!(&error, Error::Validation(v) if v.field == "type"), "{error:?}");
+    assert!(
+        matches!(&error, Error::Validation(v) if v.field == "type"),
+        "{error:?}"
+    );
     let error = client.send_marketing(sale("12")).await.unwrap_err();
     assert!(matches!(error, Error::RecipientRejected(_)), "{error:?}");
     assert_eq!(hits(&server).await, 0);
@@ -90,7 +98,10 @@ async fn only_templates_and_only_valid_recipients_are_sent() {
 async fn marketing_disabled_on_the_cloud_api_says_what_to_do() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(error_answer(400, "131063-marketing-disabled-on-cloud-api.json"))
+        .respond_with(error_answer(
+            400,
+            "131063-marketing-disabled-on-cloud-api.json",
+        ))
         .mount(&server)
         .await;
     let error = client(&server)
@@ -107,13 +118,19 @@ async fn marketing_disabled_on_the_cloud_api_says_what_to_do() {
 async fn an_unanswered_marketing_send_is_an_unknown_outcome() {
     let server = DropAfterWriting::start(1, accepted()).await;
     let client = builder(&server.base_url).build().unwrap();
-    let error = client.send_marketing(sale("+16505551234")).await.unwrap_err();
+    let error = client
+        .send_marketing(sale("+16505551234"))
+        .await
+        .unwrap_err();
     let Error::OutcomeUnknown(unknown) = &error else {
         panic!("{error:?}")
     };
     let id = unknown.correlation_id.as_deref().expect("a correlation id");
     assert!(server.bodies()[0].contains(id));
-    assert!(error.to_string().contains("the message may have been sent"), "{error}");
+    assert!(
+        error.to_string().contains("the message may have been sent"),
+        "{error}"
+    );
     assert_eq!(server.requests(), 1);
     // Allowed to, it repeats.
     let server = DropAfterWriting::start(1, accepted()).await;

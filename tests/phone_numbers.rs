@@ -32,13 +32,24 @@ async fn the_accounts_numbers_follow_every_page() {
         .respond_with(json(200, json!({"data": [{"id": "2", "quality_rating": "RED"}], "paging": {"cursors": {"after": "P2"}}})))
         .mount(&server)
         .await;
-    let numbers = client(&server).business_account().phone_numbers().await.unwrap();
+    let numbers = client(&server)
+        .business_account()
+        .phone_numbers()
+        .await
+        .unwrap();
     assert_eq!(numbers.len(), 2);
-    assert_eq!(numbers[0].throughput.as_ref().unwrap().level, ThroughputLevel::Standard);
+    assert_eq!(
+        numbers[0].throughput.as_ref().unwrap().level,
+        ThroughputLevel::Standard
+    );
     assert_eq!(numbers[0].messaging_limit.as_deref(), Some("TIER_2K"));
     assert_eq!(numbers[1].quality_rating, QualityRating::Red);
     let first = &server.received_requests().await.unwrap()[0];
-    assert!(first.url.query().unwrap().contains("fields="), "{}", first.url);
+    assert!(
+        first.url.query().unwrap().contains("fields="),
+        "{}",
+        first.url
+    );
 }
 
 #[tokio::test]
@@ -46,8 +57,14 @@ async fn one_numbers_state() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(at(path(&["106540352242999"])))
-        .and(query_param("fields", wacloud::calls::status::NUMBER_STATE_FIELDS))
-        .respond_with(json(200, json!({"id": "106540352242999", "name_status": "APPROVED", "quality_rating": "YELLOW"})))
+        .and(query_param(
+            "fields",
+            wacloud::calls::status::NUMBER_STATE_FIELDS,
+        ))
+        .respond_with(json(
+            200,
+            json!({"id": "106540352242999", "name_status": "APPROVED", "quality_rating": "YELLOW"}),
+        ))
         .mount(&server)
         .await;
     let state = client(&server)
@@ -62,9 +79,15 @@ async fn one_numbers_state() {
 async fn codes_registration_and_pin() {
     let server = MockServer::start().await;
     let posts = [
-        ("request_code", json!({"code_method": "VOICE", "language": "en_US"})),
+        (
+            "request_code",
+            json!({"code_method": "VOICE", "language": "en_US"}),
+        ),
         ("verify_code", json!({"code": "123456"})),
-        ("register", json!({"messaging_product": "whatsapp", "pin": "654321", "data_localization_region": "DE"})),
+        (
+            "register",
+            json!({"messaging_product": "whatsapp", "pin": "654321", "data_localization_region": "DE"}),
+        ),
     ];
     for (edge, body) in posts {
         Mock::given(method("POST"))
@@ -89,9 +112,16 @@ async fn codes_registration_and_pin() {
         .mount(&server)
         .await;
     let number = client(&server).phone_number();
-    number.request_code(CodeMethod::Voice, "en_US").await.unwrap();
+    number
+        .request_code(CodeMethod::Voice, "en_US")
+        .await
+        .unwrap();
     number.verify_code("123-456").await.unwrap();
-    number.register("654321").data_localization_region("DE").await.unwrap();
+    number
+        .register("654321")
+        .data_localization_region("DE")
+        .await
+        .unwrap();
     number.deregister().await.unwrap();
     number.set_two_step_pin("111222").await.unwrap();
 }
@@ -106,14 +136,37 @@ async fn bad_inputs_are_refused_before_sending() {
     };
     assert_eq!(field(number.register("12345").await.unwrap_err()), "pin");
     assert_eq!(
-        field(number.register("123456").data_localization_region("Germany").await.unwrap_err()),
+        field(
+            number
+                .register("123456")
+                .data_localization_region("Germany")
+                .await
+                .unwrap_err()
+        ),
         "data_localization_region"
     );
-    assert_eq!(field(number.set_two_step_pin("abcdef").await.unwrap_err()), "pin");
-    assert_eq!(field(number.verify_code("12").await.unwrap_err()), "code");
-    assert_eq!(field(number.request_code(CodeMethod::Sms, "en US").await.unwrap_err()), "language");
     assert_eq!(
-        field(client(&server).phone_number_with_id("").deregister().await.unwrap_err()),
+        field(number.set_two_step_pin("abcdef").await.unwrap_err()),
+        "pin"
+    );
+    assert_eq!(field(number.verify_code("12").await.unwrap_err()), "code");
+    assert_eq!(
+        field(
+            number
+                .request_code(CodeMethod::Sms, "en US")
+                .await
+                .unwrap_err()
+        ),
+        "language"
+    );
+    assert_eq!(
+        field(
+            client(&server)
+                .phone_number_with_id("")
+                .deregister()
+                .await
+                .unwrap_err()
+        ),
         "phone_number_id"
     );
     assert_eq!(hits(&server).await, 0);
@@ -126,10 +179,17 @@ async fn bad_inputs_are_refused_before_sending() {
 async fn a_wrong_pin_is_a_typed_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(account_support::error_answer(400, "133005-two-step-pin-mismatch.json"))
+        .respond_with(account_support::error_answer(
+            400,
+            "133005-two-step-pin-mismatch.json",
+        ))
         .mount(&server)
         .await;
-    let error = client(&server).phone_number().register("123456").await.unwrap_err();
+    let error = client(&server)
+        .phone_number()
+        .register("123456")
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Some(133005));
     assert!(error.to_string().contains("PIN"), "{error}");
 }

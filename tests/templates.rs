@@ -104,7 +104,7 @@ async fn one_page_on_request_and_the_next_from_its_cursor() {
     let templates = client(&server).business_account().templates();
     let first = templates.list().page().await.unwrap();
     assert_eq!(first.data.len(), 2);
-    assert_eq!(first.after(), Some("C1"));
+    assert_eq!(first.after().as_deref(), Some("C1"));
     let second = templates.list().after("C1").page().await.unwrap();
     assert_eq!(second.data.len(), 1);
     assert_eq!(second.after(), None, "the last page has no next link");

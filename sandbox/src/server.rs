@@ -50,6 +50,7 @@ pub(crate) struct Inner {
     accepted: Mutex<Vec<AcceptedMessage>>,
     media: Mutex<MediaStore>,
     hooks: Arc<Webhooks>,
+    account: crate::account::Account,
 }
 
 impl Inner {
@@ -75,6 +76,7 @@ impl Inner {
             records: Mutex::new(Vec::new()),
             accepted: Mutex::new(Vec::new()),
             media: Mutex::new(MediaStore::default()),
+            account: crate::account::Account::new(),
         }
     }
 
@@ -221,7 +223,9 @@ fn facts(method: &Method, path: &str, body: &[u8]) -> RequestFacts {
         path: path.to_string(),
         ..Default::default()
     };
-    if method == Method::POST && path.ends_with("/messages") {
+    if method == Method::POST
+        && (path.ends_with("/messages") || path.ends_with("/marketing_messages"))
+    {
         if let Ok(v) = serde_json::from_slice::<Value>(body) {
             if v.get("status").is_none() {
                 f.is_send = true;
@@ -382,8 +386,37 @@ async fn dispatch(
         Ok(i) => i,
         Err(e) => return r(e),
     };
+    let account = crate::account::Request {
+        config: &inner.config,
+        method: m,
+        rest,
+        query: &q,
+        body: &body,
+        versioned_base: format!("{}/{v}", inner.base_url),
+    };
+    if let Some(scope) = inner.account.scope(&account) {
+        if let Err(e) = need_scope(&info, scope) {
+            return r(e);
+        }
+        return match inner.account.handle(&account) {
+            Ok((status, value)) => (json_response(status, &value), None),
+            Err(e) => r(e),
+        };
+    }
     let cfg = &inner.config;
     match (m.clone(), rest) {
+        (Method::POST, [id, "marketing_messages"]) => {
+            if *id != cfg.phone_number_id {
+                return r(GraphError::unknown_object(id, "post"));
+            }
+            if let Err(e) = need_scope(&info, SCOPE_MESSAGING) {
+                return r(e);
+            }
+            if let Err(e) = crate::account::check_marketing(&body) {
+                return r(e);
+            }
+            send(inner, &body, decision, seq)
+        }
         (Method::POST, [id, "messages"]) => {
             if *id != cfg.phone_number_id {
                 return r(GraphError::unknown_object(id, "post"));

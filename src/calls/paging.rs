@@ -70,12 +70,22 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// The cursor that continues the list, or `None` when this is the last page (Meta sends
-    /// no `next` link on it, even when it still sends an `after` cursor).
-    pub fn after(&self) -> Option<&str> {
+    /// The cursor that continues the list (`paging.cursors.after`, or the `after` of the
+    /// `next` link), or `None` when this is the last page (Meta sends no `next` link on it,
+    /// even when it still sends an `after` cursor).
+    pub fn after(&self) -> Option<String> {
         let paging = self.paging.as_ref()?;
-        paging.next.as_ref()?;
-        paging.cursors.as_ref()?.after.as_deref()
+        let next = paging.next.as_deref()?;
+        if let Some(after) = paging.cursors.as_ref().and_then(|c| c.after.as_deref()) {
+            return Some(after.to_owned());
+        }
+        // Some answers carry the cursor only inside the `next` link.
+        let next = Url::parse(next).ok()?;
+        let after = next
+            .query_pairs()
+            .find(|(key, _)| key == "after")
+            .map(|(_, value)| value.into_owned());
+        after
     }
 
     /// Whether another page follows.
@@ -200,7 +210,7 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
                 let mut pager = pager?;
                 let after = pager.start.take();
                 let page = pager.fetch(after).await?;
-                let next = page.after().map(str::to_owned);
+                let next = page.after();
                 let done = match next {
                     None if page.has_next() => {
                         return Err(pager.paging_error("a page has a next link but no after cursor"))
@@ -331,7 +341,12 @@ mod tests {
             r#"{"data":[1],"paging":{"cursors":{"after":"QVFJ"},"next":"https://x/y?after=QVFJ"}}"#,
         )
         .unwrap();
-        assert_eq!(more.after(), Some("QVFJ"));
+        assert_eq!(more.after().as_deref(), Some("QVFJ"));
+        let link_only: Page<u32> = serde_json::from_str(
+            r#"{"data":[1],"paging":{"next":"https://x/y?limit=2&after=TkVY"}}"#,
+        )
+        .unwrap();
+        assert_eq!(link_only.after().as_deref(), Some("TkVY"));
         let bare: Page<u32> = serde_json::from_str(r#"{}"#).unwrap();
         assert!(bare.data.is_empty() && bare.after().is_none());
     }
