@@ -103,7 +103,15 @@ impl std::fmt::Debug for Client {
 #[derive(Debug, Clone)]
 pub(crate) enum Body {
     Json(Bytes),
-    Multipart { boundary: String, bytes: Bytes },
+    Multipart {
+        boundary: String,
+        bytes: Bytes,
+    },
+    /// A file's bytes as they are (the resumable upload API).
+    Raw {
+        content_type: String,
+        bytes: Bytes,
+    },
 }
 
 /// One call, ready for the layers.
@@ -114,6 +122,10 @@ pub(crate) struct Call {
     pub(crate) body: Option<Body>,
     pub(crate) facts: RequestFacts,
     pub(crate) deadline: Option<Duration>,
+    /// Extra headers (the resumable upload's `file_offset`).
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Authenticate with `OAuth <token>` instead of `Bearer <token>`.
+    pub(crate) oauth_scheme: bool,
 }
 
 /// A successful answer's raw parts.
@@ -152,6 +164,8 @@ impl Client {
             body: None,
             facts,
             deadline: None,
+            headers: Vec::new(),
+            oauth_scheme: false,
         }
     }
 
@@ -258,14 +272,25 @@ impl Client {
             url,
             body,
             facts,
+            headers,
+            oauth_scheme,
             ..
         } = call;
         let operation = facts.operation;
         let correlation_id = facts.correlation_id.clone();
-        let mut request = self.inner.http.request(method, url).header(
-            http::header::AUTHORIZATION,
-            self.inner.token.bearer_header(),
-        );
+        let authorization = if oauth_scheme {
+            self.inner.token.header_with_scheme("OAuth")
+        } else {
+            self.inner.token.bearer_header()
+        };
+        let mut request = self
+            .inner
+            .http
+            .request(method, url)
+            .header(http::header::AUTHORIZATION, authorization);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
         request = match body {
             Some(Body::Json(bytes)) => request
                 .header(http::header::CONTENT_TYPE, "application/json")
@@ -275,6 +300,12 @@ impl Client {
                     http::header::CONTENT_TYPE,
                     format!("multipart/form-data; boundary={boundary}"),
                 )
+                .body(bytes),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => request
+                .header(http::header::CONTENT_TYPE, content_type)
                 .body(bytes),
             None => request,
         };

@@ -5,5 +5,9 @@
 //! the calls that use these models live in [`calls`](crate::calls). Like the message model,
 //! nothing here knows about transport or layers.
 
+pub mod blocked_users;
 pub mod phone_numbers;
+pub mod profile;
+pub mod qr_codes;
+pub mod subscriptions;
 pub mod templates;
