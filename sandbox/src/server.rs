@@ -69,6 +69,7 @@ impl Inner {
         }
         Inner {
             hooks: Arc::new(Webhooks::new(&config)),
+            account: crate::account::Account::new(&config),
             config,
             base_url,
             tokens: RwLock::new(tokens),
@@ -76,7 +77,6 @@ impl Inner {
             records: Mutex::new(Vec::new()),
             accepted: Mutex::new(Vec::new()),
             media: Mutex::new(MediaStore::default()),
-            account: crate::account::Account::new(),
         }
     }
 
@@ -393,6 +393,11 @@ async fn dispatch(
         query: &q,
         body: &body,
         versioned_base: format!("{}/{v}", inner.base_url),
+        base_url: &inner.base_url,
+        file_offset: parts
+            .headers
+            .get("file_offset")
+            .and_then(|value| value.to_str().ok()),
     };
     if let Some(scope) = inner.account.scope(&account) {
         if let Err(e) = need_scope(&info, scope) {

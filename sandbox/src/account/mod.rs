@@ -1,9 +1,18 @@
-//! The account-management endpoints: message templates, and the Marketing Messages API's
-//! extra checks. The server routes here after authenticating; each route says which
-//! permission it needs, so that a token without it is refused before anything changes.
+//! The account-management endpoints: message templates, the business profile and resumable
+//! uploads, phone numbers and their registration, blocked users, QR codes, webhook
+//! subscriptions, and the Marketing Messages API's extra checks. The server routes here after
+//! authenticating; each route says which permission it needs, so that a token without it is
+//! refused before anything changes.
 
+mod blocked;
+mod numbers;
 mod paging;
+mod profile;
+mod qr;
+mod subscriptions;
 mod templates;
+
+pub use numbers::{SANDBOX_VERIFICATION_CODE, SECOND_PHONE_NUMBER_ID};
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,7 +20,7 @@ use std::sync::Mutex;
 use axum::http::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::config::{SandboxConfig, SCOPE_MANAGEMENT};
+use crate::config::{SandboxConfig, SCOPE_MANAGEMENT, SCOPE_MESSAGING};
 use crate::error::GraphError;
 
 /// An account endpoint's answer.
@@ -27,12 +36,21 @@ pub(crate) struct Request<'a> {
     pub(crate) body: &'a [u8],
     /// `{base}/{version}`, for `next` links.
     pub(crate) versioned_base: String,
+    /// The sandbox's base URL.
+    pub(crate) base_url: &'a str,
+    /// The `file_offset` header of an upload.
+    pub(crate) file_offset: Option<&'a str>,
 }
 
 /// The account's mutable state.
 #[derive(Debug)]
 pub(crate) struct Account {
     templates: Mutex<templates::Templates>,
+    profile: Mutex<profile::Profile>,
+    numbers: Mutex<numbers::Numbers>,
+    blocked: Mutex<blocked::Blocked>,
+    qr: Mutex<qr::QrCodes>,
+    subscriptions: Mutex<subscriptions::Subscriptions>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -44,9 +62,14 @@ fn ok(value: Value) -> Answer {
 }
 
 impl Account {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(config: &SandboxConfig) -> Self {
         Account {
             templates: Mutex::new(templates::Templates::seeded()),
+            profile: Mutex::new(profile::Profile::seeded()),
+            numbers: Mutex::new(numbers::Numbers::new(config)),
+            blocked: Mutex::new(blocked::Blocked::default()),
+            qr: Mutex::new(qr::QrCodes::default()),
+            subscriptions: Mutex::new(subscriptions::Subscriptions::default()),
         }
     }
 
@@ -55,18 +78,33 @@ impl Account {
     pub(crate) fn scope(&self, req: &Request<'_>) -> Option<&'static str> {
         let cfg = req.config;
         let m = req.method;
+        let (get, post, delete) = (m == Method::GET, m == Method::POST, m == Method::DELETE);
+        let own = |id: &str| id == cfg.phone_number_id;
+        let number = |id: &str| lock(&self.numbers).knows(id);
         match req.rest {
-            [waba, "message_templates"]
-                if *waba == cfg.waba_id
-                    && (m == Method::GET || m == Method::POST || m == Method::DELETE) =>
+            [waba, "message_templates"] if *waba == cfg.waba_id && (get || post || delete) => {
+                Some(SCOPE_MANAGEMENT)
+            }
+            [waba, "phone_numbers" | "subscribed_apps"]
+                if *waba == cfg.waba_id && (get || post || delete) =>
             {
                 Some(SCOPE_MANAGEMENT)
             }
-            [id] if (m == Method::GET || m == Method::POST)
-                && lock(&self.templates).contains(id) =>
+            [id] if (get || post) && lock(&self.templates).contains(id) => Some(SCOPE_MANAGEMENT),
+            // The configured number's GET is the server's own; the second number's is here.
+            [id] if get && *id == SECOND_PHONE_NUMBER_ID => Some(SCOPE_MANAGEMENT),
+            [id] if post && number(id) => Some(SCOPE_MANAGEMENT),
+            [id, "request_code" | "verify_code" | "register" | "deregister"]
+                if post && number(id) =>
             {
                 Some(SCOPE_MANAGEMENT)
             }
+            [id, "whatsapp_business_profile"] if (get || post) && own(id) => Some(SCOPE_MANAGEMENT),
+            [id, "block_users"] if (get || post || delete) && own(id) => Some(SCOPE_MESSAGING),
+            [id, "message_qrdls"] if (get || post) && own(id) => Some(SCOPE_MANAGEMENT),
+            [id, "message_qrdls", _] if (get || delete) && own(id) => Some(SCOPE_MANAGEMENT),
+            [app, "uploads"] if post && *app == cfg.app_id => Some(SCOPE_MANAGEMENT),
+            [session] if post && session.starts_with("upload:") => Some(SCOPE_MANAGEMENT),
             _ => None,
         }
     }
@@ -74,22 +112,44 @@ impl Account {
     /// Handles an account endpoint (one [`Account::scope`] recognised).
     pub(crate) fn handle(&self, req: &Request<'_>) -> Answer {
         let m = req.method;
+        let cfg = req.config;
+        let (get, post) = (m == Method::GET, m == Method::POST);
+        let page = |items: Vec<Value>, edge: &str| -> Answer {
+            let url = format!("{}/{edge}", req.versioned_base);
+            ok(paging::page(items, req.query, &url)?)
+        };
         match req.rest {
             [waba, "message_templates"] => {
                 let mut templates = lock(&self.templates);
-                if m == Method::GET {
+                if get {
                     let items = templates.list(req.query)?;
-                    let url = format!("{}/{waba}/message_templates", req.versioned_base);
-                    ok(paging::page(items, req.query, &url)?)
-                } else if m == Method::POST {
+                    page(items, &format!("{waba}/message_templates"))
+                } else if post {
                     ok(templates.create(req.body)?)
                 } else {
                     ok(templates.delete(req.query)?)
                 }
             }
-            [id] => {
+            [waba, "phone_numbers"] => page(
+                lock(&self.numbers).list(cfg),
+                &format!("{waba}/phone_numbers"),
+            ),
+            [waba, "subscribed_apps"] => {
+                let mut subscriptions = lock(&self.subscriptions);
+                if get {
+                    page(subscriptions.list(cfg), &format!("{waba}/subscribed_apps"))
+                } else if post {
+                    ok(subscriptions.subscribe(req.body)?)
+                } else {
+                    ok(subscriptions.unsubscribe())
+                }
+            }
+            [session] if session.starts_with("upload:") => {
+                ok(lock(&self.profile).upload(session, req.file_offset, req.body)?)
+            }
+            [id] if lock(&self.templates).contains(id) => {
                 let mut templates = lock(&self.templates);
-                if m == Method::GET {
+                if get {
                     templates
                         .get(id)
                         .map(|t| (StatusCode::OK, t))
@@ -98,9 +158,67 @@ impl Account {
                     ok(templates.edit(id, req.body)?)
                 }
             }
+            [id] if get => lock(&self.numbers)
+                .get(id, cfg)
+                .map(|n| (StatusCode::OK, n))
+                .ok_or_else(|| GraphError::unknown_object(id, "get")),
+            [id] => ok(lock(&self.numbers).set_pin(id, req.body)?),
+            [id, "request_code"] => ok(lock(&self.numbers).request_code(id, req.body)?),
+            [id, "verify_code"] => ok(lock(&self.numbers).verify_code(id, req.body)?),
+            [id, "register"] => ok(lock(&self.numbers).register(id, req.body)?),
+            [id, "deregister"] => ok(lock(&self.numbers).deregister(id)?),
+            [_, "whatsapp_business_profile"] => {
+                let mut profile = lock(&self.profile);
+                if get {
+                    ok(profile.get(req.query)?)
+                } else {
+                    ok(profile.update(req.body)?)
+                }
+            }
+            [app, "uploads"] => {
+                let _ = app;
+                ok(lock(&self.profile).open_upload(req.query)?)
+            }
+            [id, "block_users"] => {
+                let mut blocked = lock(&self.blocked);
+                if get {
+                    page(blocked.list(), &format!("{id}/block_users"))
+                } else {
+                    blocked.change(req.body, post, &cfg.undeliverable)
+                }
+            }
+            [id, "message_qrdls"] => {
+                let mut qr = lock(&self.qr);
+                if get {
+                    page(qr.list(), &format!("{id}/message_qrdls"))
+                } else {
+                    qr.post(req.body, req.base_url)
+                }
+            }
+            [_, "message_qrdls", code] => {
+                let mut qr = lock(&self.qr);
+                if get {
+                    ok(qr.get(code)?)
+                } else {
+                    ok(qr.delete(code)?)
+                }
+            }
             _ => Err(GraphError::invalid_param("(#100) Unknown path components")),
         }
     }
+}
+
+/// A JSON object body, or Meta's answer to anything else.
+pub(crate) fn parse_object(body: &[u8]) -> Result<Value, GraphError> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        GraphError::invalid_param("(#100) Invalid parameter")
+            .details(format!("The request body is not valid JSON: {e}"))
+    })?;
+    if !v.is_object() {
+        return Err(GraphError::invalid_param("(#100) Invalid parameter")
+            .details("The request body must be a JSON object."));
+    }
+    Ok(v)
 }
 
 /// The Marketing Messages API's own checks before a message goes the send path: template

@@ -213,7 +213,7 @@ impl Templates {
 
     /// Creates a template; answers `{id, status, category}`.
     pub(crate) fn create(&mut self, body: &[u8]) -> Result<Value, GraphError> {
-        let v = parse(body)?;
+        let v = super::parse_object(body)?;
         let name = str_field(&v, "name")?;
         if name.is_empty()
             || name.chars().count() > 512
@@ -272,7 +272,7 @@ impl Templates {
 
     /// Edits a template: new components and/or category; it goes back to review.
     pub(crate) fn edit(&mut self, id: &str, body: &[u8]) -> Result<Value, GraphError> {
-        let v = parse(body)?;
+        let v = super::parse_object(body)?;
         let components = v.get("components").cloned();
         if let Some(components) = &components {
             check_components(components)?;
@@ -328,18 +328,6 @@ fn invalid(subcode: i64, title: &str, details: &str) -> GraphError {
     GraphError::new(StatusCode::BAD_REQUEST, 100, "Invalid parameter")
         .subcode(Some(subcode))
         .details(format!("{title}: {details}"))
-}
-
-fn parse(body: &[u8]) -> Result<Value, GraphError> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| {
-        GraphError::invalid_param("(#100) Invalid parameter")
-            .details(format!("The request body is not valid JSON: {e}"))
-    })?;
-    if !v.is_object() {
-        return Err(GraphError::invalid_param("(#100) Invalid parameter")
-            .details("The request body must be a JSON object."));
-    }
-    Ok(v)
 }
 
 fn str_field<'a>(v: &'a Value, field: &str) -> Result<&'a str, GraphError> {
