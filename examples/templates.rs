@@ -78,7 +78,7 @@ async fn main() -> ExitCode {
     let templates = account.templates();
     match args.command {
         Command::List => {
-            let mut stream = Box::pin(templates.list().stream());
+            let mut stream = templates.list().stream();
             loop {
                 match stream.try_next().await {
                     Ok(Some(template)) => println!(

@@ -280,7 +280,8 @@ async fn a_throttled_list_is_retried_and_completes() {
 async fn usage_problems_exit_2_and_send_nothing() {
     let sb = sandbox().await;
     let env = account_env(&sb);
-    let cases: Vec<(Vec<(&str, &str)>, Vec<&str>)> = vec![
+    type Env<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(Env, Vec<&str>)> = vec![
         (env.to_vec(), vec![]),
         (env.to_vec(), vec!["rename"]),
         (env.to_vec(), vec!["delete"]),

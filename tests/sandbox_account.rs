@@ -33,11 +33,7 @@ async fn start(config: SandboxConfig) -> (SandboxHandle, Client) {
         .business_account_id(sb.config().waba_id.clone())
         .base_url(sb.base_url())
         .clock(Arc::new(wacloud::time::TokioClock))
-        .retry_policy(
-            RetryPolicy::default()
-                .transient(quick.clone())
-                .throttled(quick),
-        )
+        .retry_policy(RetryPolicy::default().transient(quick).throttled(quick))
         .build()
         .unwrap();
     (sb, client)

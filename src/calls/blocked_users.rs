@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
@@ -186,11 +186,12 @@ impl BlockedUsersList {
     }
 
     /// Every blocked user, in order.
-    pub fn stream(self) -> impl Stream<Item = Result<BlockedUser>> + Send + 'static {
+    pub fn stream(self) -> BoxStream<'static, Result<BlockedUser>> {
         self.list
             .stream()
             .map_ok(|group| stream::iter(group.block_users.into_iter().map(Ok)))
             .try_flatten()
+            .boxed()
     }
 }
 

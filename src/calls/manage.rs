@@ -6,7 +6,7 @@
 //! into guidance, the retry layer classifies each answer by its Graph code (4 and 80007 are
 //! throttled and retried, 133016 asks for a wait and is not), and an unanswered attempt is
 //! repeated only when the call says it is idempotent
-//! ([`Management`](crate::layers::facts::Management)).
+//! ([`Management`]).
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Cursor paging, as Graph lists answer: `{"data": [...], "paging": {"cursors": {"before",
 //! "after"}, "next": "..."}}`.
 //!
-//! A [`List`] follows the pages for you, as a [`Stream`] of items ([`List::stream`]), of pages
+//! A [`List`] follows the pages for you, as a [`Stream`](futures_util::Stream) of items ([`List::stream`]), of pages
 //! ([`List::pages`]), or all at once (`.await`); or reads one page on request
 //! ([`List::page`], continuing from [`Page::after`] with [`List::after`]).
 //!
@@ -14,7 +14,7 @@ use std::future::IntoFuture;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use futures_util::stream::{self, Stream, TryStreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -199,7 +199,7 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
     }
 
     /// Every page, in order, each fetched when the previous one has been taken.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
+    pub fn pages(self) -> BoxStream<'static, Result<Page<T>>> {
         let pager = self.into_pager();
         stream::try_unfold(
             (pager, false),
@@ -227,13 +227,15 @@ impl<T: DeserializeOwned + Send + 'static> List<T> {
                 Ok(Some((page, (Ok(pager), done))))
             },
         )
+        .boxed()
     }
 
     /// Every item of every page, in order.
-    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+    pub fn stream(self) -> BoxStream<'static, Result<T>> {
         self.pages()
             .map_ok(|page| stream::iter(page.data.into_iter().map(Ok)))
             .try_flatten()
+            .boxed()
     }
 
     fn into_pager(self) -> Result<Pager<T>> {
