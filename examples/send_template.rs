@@ -8,6 +8,9 @@
 //! Environment: `WHATSAPP_ACCESS_TOKEN` and `WHATSAPP_PHONE_NUMBER_ID` (required),
 //! `WHATSAPP_API_BASE_URL` (optional, default `https://graph.facebook.com`).
 //!
+//! With `--marketing` the template goes through Meta's Marketing Messages API
+//! (`POST /{phone-number-id}/marketing_messages`) instead of `/messages`; the output is the same.
+//!
 //! Without `--template` it sends Meta's sample `hello_world` template in `en_US`, which every
 //! WhatsApp Business Account has and which takes no parameters: the harmless default. Templates
 //! are the only messages a business may start a conversation with (outside the 24-hour window
@@ -41,11 +44,14 @@ struct Args {
     /// A text parameter of the template body, in order ({{1}}, {{2}}, ...); repeat as needed.
     #[arg(long = "body-param", value_name = "TEXT")]
     body_params: Vec<String>,
+    /// Send through the Marketing Messages API (`/marketing_messages`) instead of `/messages`.
+    #[arg(long)]
+    marketing: bool,
 }
 
 const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
 [WHATSAPP_API_BASE_URL=...] cargo run --example send_template -- --to <number> \
-[--template hello_world] [--language en_US] [--body-param <text>]...";
+[--template hello_world] [--language en_US] [--body-param <text>]... [--marketing]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -58,7 +64,13 @@ async fn main() -> ExitCode {
     if !args.body_params.is_empty() {
         template = template.body(args.body_params.into_iter().map(Parameter::text));
     }
-    match client.send(OutgoingMessage::new(args.to, template)).await {
+    let message = OutgoingMessage::new(args.to, template);
+    let sent = if args.marketing {
+        client.send_marketing(message).await
+    } else {
+        client.send(message).await
+    };
+    match sent {
         Ok(sent) => match sent.message_id() {
             Some(id) => {
                 println!("{id}");

@@ -24,6 +24,7 @@ mod client;
 pub mod error;
 pub mod layers;
 pub mod messages;
+pub mod models;
 pub mod time;
 pub mod webhooks;
 

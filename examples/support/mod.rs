@@ -47,6 +47,30 @@ pub fn client_from_env(usage: &str) -> Result<wacloud::Client, String> {
         .map_err(|err| format!("error: {err}\n{usage}"))
 }
 
+/// Builds a client that manages a WhatsApp Business Account, from `WHATSAPP_ACCESS_TOKEN`,
+/// `WHATSAPP_BUSINESS_ACCOUNT_ID` and the optional `WHATSAPP_API_BASE_URL` (no phone number
+/// id needed); the error is the message to print before exiting with 2.
+pub fn account_client_from_env(usage: &str) -> Result<wacloud::Client, String> {
+    let (token, waba_id) = match (
+        required_env("WHATSAPP_ACCESS_TOKEN", usage),
+        required_env("WHATSAPP_BUSINESS_ACCOUNT_ID", usage),
+    ) {
+        (Ok(token), Ok(id)) => (token, id),
+        (Err(message), _) | (_, Err(message)) => return Err(message),
+    };
+    let mut builder = wacloud::Client::builder()
+        .access_token(token)
+        .business_account_id(waba_id);
+    if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
+        if !base_url.trim().is_empty() {
+            builder = builder.base_url(base_url);
+        }
+    }
+    builder
+        .build()
+        .map_err(|err| format!("error: {err}\n{usage}"))
+}
+
 /// Prints a usage problem on stderr and answers exit code 2.
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("{message}");

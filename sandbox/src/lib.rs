@@ -10,7 +10,18 @@
 //!   authentication template to a user id);
 //! - `POST /{v}/{phone-number-id}/media` (multipart), `GET /{v}/{media-id}`, the download URL,
 //!   `DELETE /{v}/{media-id}`;
-//! - `GET /{v}/{phone-number-id}?fields=...` and `GET /{v}/debug_token?input_token=...`.
+//! - `GET /{v}/{phone-number-id}?fields=...` and `GET /{v}/debug_token?input_token=...`;
+//! - `POST /{v}/{phone-number-id}/marketing_messages` (templates only, `product_policy`,
+//!   `message_activity_sharing`), answered and recorded like a send;
+//! - account management: `/{waba-id}/message_templates` (eight seeded templates in every review
+//!   state, filters, paging of 3 items a page unless `limit` says otherwise, create, delete) and
+//!   `/{template-id}` (get, edit); `/{waba-id}/phone_numbers` (the configured number and
+//!   [`SECOND_PHONE_NUMBER_ID`]), `request_code`, `verify_code` (code
+//!   [`SANDBOX_VERIFICATION_CODE`]), `register` (PIN, 133005 on a mismatch, 133016 after ten
+//!   register/deregister calls), `deregister`, the two-step PIN; `whatsapp_business_profile`
+//!   and the resumable upload (`/{app-id}/uploads`, `/upload:...`) for its picture;
+//!   `block_users` (users on the `undeliverable` list fail with 139100 next to the others, HTTP
+//!   200); `message_qrdls`; `/{waba-id}/subscribed_apps`.
 //!
 //! It records every request ([`SandboxHandle::requests`]), every accepted message
 //! ([`SandboxHandle::accepted_messages`]), posts signed status webhooks (sent, delivered,
@@ -32,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod account;
 mod config;
 mod error;
 mod fault;
@@ -45,6 +57,7 @@ mod util;
 mod validate;
 mod webhook;
 
+pub use account::{SANDBOX_VERIFICATION_CODE, SECOND_PHONE_NUMBER_ID};
 pub use config::{SandboxConfig, TokenInfo, TokenKind, SCOPE_MANAGEMENT, SCOPE_MESSAGING};
 pub use fault::{Fault, FaultRule};
 pub use record::{AcceptedMessage, Duplicates, Outcome, RecordedRequest};

@@ -50,6 +50,7 @@ pub(crate) struct Inner {
     accepted: Mutex<Vec<AcceptedMessage>>,
     media: Mutex<MediaStore>,
     hooks: Arc<Webhooks>,
+    account: crate::account::Account,
 }
 
 impl Inner {
@@ -68,6 +69,7 @@ impl Inner {
         }
         Inner {
             hooks: Arc::new(Webhooks::new(&config)),
+            account: crate::account::Account::new(&config),
             config,
             base_url,
             tokens: RwLock::new(tokens),
@@ -221,7 +223,9 @@ fn facts(method: &Method, path: &str, body: &[u8]) -> RequestFacts {
         path: path.to_string(),
         ..Default::default()
     };
-    if method == Method::POST && path.ends_with("/messages") {
+    if method == Method::POST
+        && (path.ends_with("/messages") || path.ends_with("/marketing_messages"))
+    {
         if let Ok(v) = serde_json::from_slice::<Value>(body) {
             if v.get("status").is_none() {
                 f.is_send = true;
@@ -387,8 +391,42 @@ async fn dispatch(
         Ok(i) => i,
         Err(e) => return r(e),
     };
+    let account = crate::account::Request {
+        config: &inner.config,
+        method: m,
+        rest,
+        query: &q,
+        body: &body,
+        versioned_base: format!("{}/{v}", inner.base_url),
+        base_url: &inner.base_url,
+        file_offset: parts
+            .headers
+            .get("file_offset")
+            .and_then(|value| value.to_str().ok()),
+    };
+    if let Some(scope) = inner.account.scope(&account) {
+        if let Err(e) = need_scope(&info, scope) {
+            return r(e);
+        }
+        return match inner.account.handle(&account) {
+            Ok((status, value)) => (json_response(status, &value), None),
+            Err(e) => r(e),
+        };
+    }
     let cfg = &inner.config;
     match (m.clone(), rest) {
+        (Method::POST, [id, "marketing_messages"]) => {
+            if *id != cfg.phone_number_id {
+                return r(GraphError::unknown_object(id, "post"));
+            }
+            if let Err(e) = need_scope(&info, SCOPE_MESSAGING) {
+                return r(e);
+            }
+            if let Err(e) = crate::account::check_marketing(&body) {
+                return r(e);
+            }
+            send(inner, &body, decision, seq)
+        }
         (Method::POST, [id, "messages"]) => {
             if *id != cfg.phone_number_id {
                 return r(GraphError::unknown_object(id, "post"));

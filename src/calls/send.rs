@@ -60,63 +60,109 @@ impl SendRequest {
     async fn run(self) -> Result<SendResponse> {
         let SendRequest {
             client,
-            mut message,
+            message,
             retry_unknown_outcome,
             deadline,
         } = self;
-        message.validate()?;
-        let recipient = message.user_ref()?;
-        let correlation_id = match message.callback_data_value() {
-            Some(data) => Some(data.to_owned()),
-            None if client.inner.correlation_ids => {
-                let id = new_correlation_id();
-                message = message.callback_data(id.clone());
-                Some(id)
-            }
-            None => None,
-        };
-        let body = serde_json::to_vec(&message).map_err(|err| {
-            Error::Validation(crate::error::ValidationError::new(
-                "message",
-                format!("could not be serialized: {err}"),
-            ))
-        })?;
-        let mut facts = client.facts(Operation::Send);
-        facts.recipient = Some(recipient);
-        facts.message_type = Some(message.content().type_name());
-        facts.correlation_id = correlation_id.clone();
-        if let Some(allow) = retry_unknown_outcome {
-            facts.retry_unknown_outcome = allow;
-        }
-        let url = client
-            .endpoint()
-            .url(&[client.endpoint().phone_number_id(), "messages"]);
-        let mut call = client.call(Method::POST, url, facts);
-        call.body = Some(Body::Json(Bytes::from(body)));
-        call.deadline = deadline;
-        let answer = client.execute(call).await?;
-        // A 2xx that cannot be read still means Meta probably accepted the message: the error
-        // carries the correlation id so that the caller reconciles instead of resending.
-        let response: SendResponse =
-            crate::client::decode_json(&answer).map_err(|err| match err {
-                Error::Decode(decode) => {
-                    Error::Decode(Box::new(decode.with_correlation_id(correlation_id.clone())))
-                }
-                other => other,
-            })?;
-        if response.messages.is_empty() {
-            return Err(Error::Decode(Box::new(
-                DecodeError::new(
-                    answer.status,
-                    answer.content_type,
-                    &answer.body,
-                    "the send answer has no message id",
-                )
-                .with_correlation_id(correlation_id),
-            )));
-        }
-        Ok(response)
+        deliver(
+            client,
+            message,
+            Route::MESSAGES,
+            retry_unknown_outcome,
+            deadline,
+        )
+        .await
     }
+}
+
+/// Where a message goes: the path under the phone number id, the operation the layers see,
+/// and the top-level fields that path adds to the message.
+pub(crate) struct Route {
+    pub(crate) path: &'static str,
+    pub(crate) operation: Operation,
+    pub(crate) extra: Vec<(&'static str, serde_json::Value)>,
+}
+
+impl Route {
+    /// `POST /{phone-number-id}/messages`.
+    pub(crate) const MESSAGES: Route = Route {
+        path: "messages",
+        operation: Operation::Send,
+        extra: Vec::new(),
+    };
+}
+
+/// Validates, serializes and sends a message along `route`: the whole send path (correlation
+/// id, facts for the layers, answer checks), shared by every way of sending.
+pub(crate) async fn deliver(
+    client: Client,
+    mut message: OutgoingMessage,
+    route: Route,
+    retry_unknown_outcome: Option<bool>,
+    deadline: Option<Duration>,
+) -> Result<SendResponse> {
+    message.validate()?;
+    let recipient = message.user_ref()?;
+    let correlation_id = match message.callback_data_value() {
+        Some(data) => Some(data.to_owned()),
+        None if client.inner.correlation_ids => {
+            let id = new_correlation_id();
+            message = message.callback_data(id.clone());
+            Some(id)
+        }
+        None => None,
+    };
+    let serialize_error = |err: serde_json::Error| {
+        Error::Validation(crate::error::ValidationError::new(
+            "message",
+            format!("could not be serialized: {err}"),
+        ))
+    };
+    let body = if route.extra.is_empty() {
+        serde_json::to_vec(&message).map_err(serialize_error)?
+    } else {
+        let mut value = serde_json::to_value(&message).map_err(serialize_error)?;
+        if let Some(object) = value.as_object_mut() {
+            for (key, extra) in route.extra {
+                object.insert(key.to_owned(), extra);
+            }
+        }
+        serde_json::to_vec(&value).map_err(serialize_error)?
+    };
+    let mut facts = client.facts(route.operation);
+    facts.recipient = Some(recipient);
+    facts.message_type = Some(message.content().type_name());
+    facts.correlation_id = correlation_id.clone();
+    if let Some(allow) = retry_unknown_outcome {
+        facts.retry_unknown_outcome = allow;
+    }
+    let url = client
+        .endpoint()
+        .url(&[client.endpoint().phone_number_id(), route.path]);
+    let mut call = client.call(Method::POST, url, facts);
+    call.body = Some(Body::Json(Bytes::from(body)));
+    call.deadline = deadline;
+    let answer = client.execute(call).await?;
+    // A 2xx that cannot be read still means Meta probably accepted the message: the error
+    // carries the correlation id so that the caller reconciles instead of resending.
+    let response: SendResponse = crate::client::decode_json(&answer).map_err(|err| match err {
+        Error::Decode(decode) => {
+            Error::Decode(Box::new(decode.with_correlation_id(correlation_id.clone())))
+        }
+        other => other,
+    })?;
+    if response.messages.is_empty() {
+        return Err(Error::Decode(Box::new(
+            DecodeError::new(
+                answer.status,
+                answer.content_type,
+                &answer.body,
+                "the send answer has no message id",
+            )
+            .with_correlation_id(correlation_id),
+        )));
+    }
+    Ok(response)
 }
 
 impl IntoFuture for SendRequest {

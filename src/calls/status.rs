@@ -215,6 +215,9 @@ macro_rules! lenient_enum {
     };
 }
 
+// Shared with the management models, which read Meta's open-ended enums the same way.
+pub(crate) use lenient_enum;
+
 lenient_enum! {
     /// The number's quality rating, from the messages users received in the last 7 days.
     pub enum QualityRating {

@@ -40,6 +40,7 @@ type StackEdit = Box<dyn FnOnce(&mut LayerStack) + Send>;
 pub struct ClientBuilder {
     access_token: Option<AccessToken>,
     phone_number_id: Option<String>,
+    business_account_id: Option<String>,
     api_version: String,
     base_url: String,
     timeout: Duration,
@@ -61,6 +62,7 @@ impl Default for ClientBuilder {
         ClientBuilder {
             access_token: None,
             phone_number_id: None,
+            business_account_id: None,
             api_version: DEFAULT_API_VERSION.to_owned(),
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: DEFAULT_TIMEOUT,
@@ -106,6 +108,14 @@ impl ClientBuilder {
     /// The business phone number id that sends. Required.
     pub fn phone_number_id(mut self, id: impl Into<String>) -> Self {
         self.phone_number_id = Some(id.into());
+        self
+    }
+
+    /// The WhatsApp Business Account id that [`Client::business_account`] manages (templates,
+    /// phone numbers, webhook subscriptions). Optional; with it, the phone number id becomes
+    /// optional too, for a client that only manages the account (sends then fail validation).
+    pub fn business_account_id(mut self, id: impl Into<String>) -> Self {
+        self.business_account_id = Some(id.into());
         self
     }
 
@@ -210,10 +220,16 @@ impl ClientBuilder {
         let token = self
             .access_token
             .ok_or_else(|| ValidationError::new("access_token", "is required"))?;
-        let phone_number_id = self
-            .phone_number_id
-            .filter(|id| !id.trim().is_empty())
-            .ok_or_else(|| ValidationError::new("phone_number_id", "is required"))?;
+        let business_account_id = self
+            .business_account_id
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty());
+        let phone_number_id = match self.phone_number_id.filter(|id| !id.trim().is_empty()) {
+            Some(id) => id,
+            // A management-only client: calls on the own number refuse to run without one.
+            None if business_account_id.is_some() => String::new(),
+            None => return Err(ValidationError::new("phone_number_id", "is required").into()),
+        };
         let base_url = Url::parse(self.base_url.trim_end_matches('/'))
             .map_err(|err| ValidationError::new("base_url", err.to_string()))?;
         if !matches!(base_url.scheme(), "http" | "https") {
@@ -241,6 +257,7 @@ impl ClientBuilder {
             base_url,
             version,
             phone_number_id,
+            business_account_id,
         };
 
         let mut stack = LayerStack::empty();

@@ -21,7 +21,7 @@ pub use versions::{GraphApiVersion, GRAPH_API_VERSIONS};
 
 use crate::error::{
     ApiError, DeadlineExceeded, DecodeError, Error, GraphError, Result, SentState, SizeLimit,
-    TooLarge,
+    TooLarge, ValidationError,
 };
 use crate::layers::body;
 use crate::layers::facts::{Operation, RequestFacts};
@@ -33,6 +33,7 @@ pub struct Endpoint {
     base_url: Url,
     version: String,
     phone_number_id: String,
+    business_account_id: Option<String>,
 }
 
 impl Endpoint {
@@ -46,9 +47,15 @@ impl Endpoint {
         &self.version
     }
 
-    /// The business phone number id.
+    /// The business phone number id (empty for a client built only to manage a WhatsApp
+    /// Business Account).
     pub fn phone_number_id(&self) -> &str {
         &self.phone_number_id
+    }
+
+    /// The WhatsApp Business Account id set on the builder, if any.
+    pub fn business_account_id(&self) -> Option<&str> {
+        self.business_account_id.as_deref()
     }
 
     /// `{base}/{version}/{segments...}`, each segment percent-encoded.
@@ -98,7 +105,15 @@ impl std::fmt::Debug for Client {
 #[derive(Debug, Clone)]
 pub(crate) enum Body {
     Json(Bytes),
-    Multipart { boundary: String, bytes: Bytes },
+    Multipart {
+        boundary: String,
+        bytes: Bytes,
+    },
+    /// A file's bytes as they are (the resumable upload API).
+    Raw {
+        content_type: String,
+        bytes: Bytes,
+    },
 }
 
 /// One call, ready for the layers.
@@ -109,6 +124,10 @@ pub(crate) struct Call {
     pub(crate) body: Option<Body>,
     pub(crate) facts: RequestFacts,
     pub(crate) deadline: Option<Duration>,
+    /// Extra headers (the resumable upload's `file_offset`).
+    pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Authenticate with `OAuth <token>` instead of `Bearer <token>`.
+    pub(crate) oauth_scheme: bool,
 }
 
 /// A successful answer's raw parts.
@@ -147,6 +166,8 @@ impl Client {
             body: None,
             facts,
             deadline: None,
+            headers: Vec::new(),
+            oauth_scheme: false,
         }
     }
 
@@ -164,6 +185,7 @@ impl Client {
 
     /// Runs a call through the layers; any Graph error becomes an [`Error`], even in a 2xx.
     pub(crate) async fn execute(&self, call: Call) -> Result<RawAnswer> {
+        check_phone_number_id(&call)?;
         self.under_deadline(call, |call| async move {
             let (response, operation, correlation_id) = self.send_call(call).await?;
             let answer = read_answer(response, operation, correlation_id.as_deref()).await?;
@@ -176,6 +198,7 @@ impl Client {
     /// streamed: a media download, whose body is a file and never a Graph error. An error status
     /// becomes an [`Error`] as in [`Client::execute`].
     pub(crate) async fn execute_streaming(&self, call: Call) -> Result<reqwest::Response> {
+        check_phone_number_id(&call)?;
         self.under_deadline(call, |call| async move {
             let (response, operation, correlation_id) = self.send_call(call).await?;
             if response.status().is_success() {
@@ -186,6 +209,24 @@ impl Client {
                 Err(error) => error,
                 Ok(answer) => no_graph_error(answer),
             })
+        })
+        .await
+    }
+
+    /// Runs a call through the layers and hands back a 2xx answer as it came, even when its
+    /// body also carries a Graph error: for the calls whose success answer may report a partial
+    /// failure (blocking users: code 139100 next to the users that were blocked). Error statuses
+    /// become an [`Error`] as in [`Client::execute`].
+    pub(crate) async fn execute_partial(&self, call: Call) -> Result<RawAnswer> {
+        check_phone_number_id(&call)?;
+        self.under_deadline(call, |call| async move {
+            let (response, operation, correlation_id) = self.send_call(call).await?;
+            let answer = read_answer(response, operation, correlation_id.as_deref()).await?;
+            if (200..300).contains(&answer.status) {
+                Ok(answer)
+            } else {
+                check_answer(answer)
+            }
         })
         .await
     }
@@ -233,14 +274,25 @@ impl Client {
             url,
             body,
             facts,
+            headers,
+            oauth_scheme,
             ..
         } = call;
         let operation = facts.operation;
         let correlation_id = facts.correlation_id.clone();
-        let mut request = self.inner.http.request(method, url).header(
-            http::header::AUTHORIZATION,
-            self.inner.token.bearer_header(),
-        );
+        let authorization = if oauth_scheme {
+            self.inner.token.header_with_scheme("OAuth")
+        } else {
+            self.inner.token.bearer_header()
+        };
+        let mut request = self
+            .inner
+            .http
+            .request(method, url)
+            .header(http::header::AUTHORIZATION, authorization);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
         request = match body {
             Some(Body::Json(bytes)) => request
                 .header(http::header::CONTENT_TYPE, "application/json")
@@ -251,6 +303,12 @@ impl Client {
                     format!("multipart/form-data; boundary={boundary}"),
                 )
                 .body(bytes),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => request
+                .header(http::header::CONTENT_TYPE, content_type)
+                .body(bytes),
             None => request,
         };
         let response = request
@@ -260,6 +318,22 @@ impl Client {
             .map_err(|err| Error::from_middleware(err, operation, correlation_id.as_deref()))?;
         Ok((response, operation, correlation_id))
     }
+}
+
+/// Refuses, before anything is sent, a call on the client's own phone number when the client
+/// was built without one.
+fn check_phone_number_id(call: &Call) -> Result<()> {
+    if call.facts.operation.needs_phone_number_id() && call.facts.phone_number_id.is_empty() {
+        return Err(ValidationError::new(
+            "phone_number_id",
+            format!(
+                "is required for a {} call: set it with ClientBuilder::phone_number_id",
+                call.facts.operation
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The `Content-Type` of an answer.

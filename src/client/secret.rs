@@ -34,7 +34,13 @@ impl AccessToken {
 
     /// The `Authorization` header value, marked sensitive so that HTTP tooling hides it too.
     pub(crate) fn bearer_header(&self) -> http::HeaderValue {
-        let mut value = http::HeaderValue::try_from(format!("Bearer {}", self.0))
+        self.header_with_scheme("Bearer")
+    }
+
+    /// The `Authorization` header value with another scheme: Meta's resumable upload API
+    /// documents `OAuth` for the upload itself.
+    pub(crate) fn header_with_scheme(&self, scheme: &str) -> http::HeaderValue {
+        let mut value = http::HeaderValue::try_from(format!("{scheme} {}", self.0))
             .unwrap_or_else(|_| http::HeaderValue::from_static("Bearer invalid-token"));
         value.set_sensitive(true);
         value

@@ -4,8 +4,9 @@
 //! the troubleshooting page; the groups codes from Meta's Groups API error page (2025-10-31), and
 //! 139100 from the Block Users page. Codes seen in answers but absent from those pages (132008,
 //! parts of the groups range, the calling range) are catalogued with an honest "not on Meta's
-//! page" title rather than a guessed one, so that they still get a category and a retry class. Meta gives no transient flag per code, so [`RetryClass`] is our
-//! reading of Meta's "possible solutions" text. Layers read this table: the retry layer picks a
+//! page" title rather than a guessed one, so that they still get a category and a retry class.
+//! Meta gives no transient flag per code, so [`RetryClass`] is our reading of Meta's "possible
+//! solutions" text. Layers read this table: the retry layer picks a
 //! schedule from [`CatalogueEntry::retry`], the auth layer acts on [`Category::Authorization`].
 
 use std::time::Duration;
@@ -199,7 +200,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
     entry(131062, "Business-scoped user ID recipients are not supported for this message", Other, Never, 400,
         "Send this message to the user's phone number: authentication templates (one-tap, zero-tap, copy code) cannot go to a BSUID."),
     entry(131063, "Marketing templates disabled on the Cloud API", Template, Never, 400,
-        "This account sends marketing templates only through the Marketing Messages API (disable_marketing_messages_on_cloud_api): send them with POST /{phone-number-id}/marketing_messages."),
+        "This account sends marketing templates only through the Marketing Messages API (disable_marketing_messages_on_cloud_api): send them with POST /{phone-number-id}/marketing_messages (Client::send_marketing), or turn marketing on the Cloud API back on for the account."),
     entry(131064, "Messaging limit reduced after template category violations", Integrity, Never, 400,
         "Meta lowered this account's messaging limit because templates were sent in the wrong category: fix the templates' categories in WhatsApp Manager; the limit recovers over time."),
     entry(131201, "Request partially succeeded", Other, Never, 206,
@@ -302,7 +303,7 @@ pub static CATALOGUE: &[CatalogueEntry] = &[
         guidance: "The call or call-permission request was refused (Meta's calling range 138000-138018): read error_data.details for the reason, check the number's call settings and the user's call permission, and do not repeat the same call blindly.",
     },
     entry(139100, "Failed to block/unblock some users", Other, Never, 400,
-        "Some users of a block or unblock request failed (the answer still lists the users that succeeded): read block_users.failed_users and retry only those, after fixing each one's error."),
+        "Some users of a block or unblock request failed (a partial failure is answered with HTTP 200 and still lists the users that succeeded): read block_users.failed_users and retry only those after fixing each one's error; a user can only be blocked within 24 hours of their last message."),
     entry(1752041, "Duplicate request", Other, Never, 400,
         "Meta saw the same request twice and ignored the second: do not resend."),
 ];

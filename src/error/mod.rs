@@ -324,10 +324,15 @@ pub struct OutcomeUnknown {
 
 impl fmt::Display for OutcomeUnknown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let effect = if self.operation.is_send() {
+            "the message may have been sent"
+        } else {
+            "Meta may have acted on it (check before repeating it)"
+        };
         write!(
             f,
-            "outcome unknown: the {} request was written but no answer came ({}); the message may \
-             have been sent, so it was not retried",
+            "outcome unknown: the {} request was written but no answer came ({}); {effect}, so \
+             it was not retried",
             self.operation,
             transport::describe(&self.source)
         )?;

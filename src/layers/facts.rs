@@ -31,13 +31,24 @@ pub enum Operation {
     NumberState,
     /// `GET /debug_token`.
     DebugToken,
+    /// `POST /{phone-number-id}/marketing_messages`: a template sent through the Marketing
+    /// Messages API. A send like [`Operation::Send`] (rate limits, recipient rules, unknown
+    /// outcomes), on another path.
+    MarketingSend,
+    /// A management call (templates, business profile, phone numbers, blocked users, QR
+    /// codes, webhook subscriptions): its name and whether repeating it is safe.
+    Manage(Management),
 }
 
 impl Operation {
     /// Whether repeating the request after an unanswered attempt could duplicate something a
     /// person sees (a message). Only sends do; marking read twice or re-reading a URL is harmless.
     pub fn has_side_effects(self) -> bool {
-        matches!(self, Operation::Send)
+        match self {
+            Operation::Send | Operation::MarketingSend => true,
+            Operation::Manage(management) => !management.is_idempotent(),
+            _ => false,
+        }
     }
 
     /// Whether a 2xx answer's body is a file (a media download) rather than Graph API JSON: no
@@ -48,7 +59,23 @@ impl Operation {
 
     /// Whether the request is a message send (which the rate limits and recipient rules cover).
     pub fn is_send(self) -> bool {
-        matches!(self, Operation::Send)
+        matches!(self, Operation::Send | Operation::MarketingSend)
+    }
+
+    /// Whether the call is made on the client's own business phone number, so that a client
+    /// built without one (for management calls on a WhatsApp Business Account only) must
+    /// refuse it before sending.
+    pub fn needs_phone_number_id(self) -> bool {
+        matches!(
+            self,
+            Operation::Send
+                | Operation::MarketingSend
+                | Operation::MarkRead
+                | Operation::TypingIndicator
+                | Operation::UploadMedia
+                | Operation::MediaUrl
+                | Operation::NumberState
+        )
     }
 
     /// A short name for logs and errors.
@@ -63,6 +90,8 @@ impl Operation {
             Operation::DeleteMedia => "media-delete",
             Operation::NumberState => "number-state",
             Operation::DebugToken => "debug-token",
+            Operation::MarketingSend => "marketing-send",
+            Operation::Manage(management) => management.name(),
         }
     }
 }
@@ -70,6 +99,73 @@ impl Operation {
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A management call as the layers see it: a name for logs and errors, and whether Meta acting
+/// on it twice is harmless.
+///
+/// Reads (list, get) and writes that set a state (update a profile, set a PIN, block a user,
+/// subscribe an app) are idempotent: after an unanswered attempt the retry layer repeats them.
+/// Creates (a template, a QR code, an upload session), registration, deregistration and
+/// verification codes are not: repeating one could create a duplicate or spend a rate-limited
+/// attempt, so an unanswered attempt is reported as an unknown outcome instead.
+///
+/// ```
+/// use wacloud::layers::facts::{Management, Operation};
+/// let create = Operation::Manage(Management::not_idempotent("template-create"));
+/// assert!(create.has_side_effects());
+/// assert!(!Operation::Manage(Management::read("template-list")).has_side_effects());
+/// assert_eq!(create.as_str(), "template-create");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Management {
+    name: &'static str,
+    idempotent: bool,
+    read_only: bool,
+}
+
+impl Management {
+    /// A call that only reads.
+    pub const fn read(name: &'static str) -> Self {
+        Management {
+            name,
+            idempotent: true,
+            read_only: true,
+        }
+    }
+
+    /// A call that writes, where doing it twice leaves the same state as doing it once.
+    pub const fn idempotent(name: &'static str) -> Self {
+        Management {
+            name,
+            idempotent: true,
+            read_only: false,
+        }
+    }
+
+    /// A call that must not be repeated blindly (creates, register, deregister, codes).
+    pub const fn not_idempotent(name: &'static str) -> Self {
+        Management {
+            name,
+            idempotent: false,
+            read_only: false,
+        }
+    }
+
+    /// The call's name, e.g. `template-create`.
+    pub const fn name(self) -> &'static str {
+        self.name
+    }
+
+    /// Whether repeating the call after an unanswered attempt is harmless.
+    pub const fn is_idempotent(self) -> bool {
+        self.idempotent
+    }
+
+    /// Whether the call only reads.
+    pub const fn is_read_only(self) -> bool {
+        self.read_only
     }
 }
 

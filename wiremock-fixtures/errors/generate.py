@@ -96,11 +96,11 @@ TABLE = {
     134011: ("payments-terms-not-accepted", "WhatsApp Payments terms not accepted", "The business has not accepted the WhatsApp Payments terms."),
     134100: ("mm-api-not-onboarded", "Marketing Messages API: business not onboarded", "The business has not finished onboarding to the Marketing Messages API."),
     134101: ("mm-api-template-syncing", "Marketing Messages API: template still syncing", "The template is still being synced to the Marketing Messages API; try again in about 10 minutes."),
+    139100: ("block-users-failed", "Failed to block/unblock users", "Failed to block some users, see the block_users response list for details."),
     134102: ("mm-api-message-not-allowed", "Marketing Messages API: message not allowed", "This message cannot be sent through the Marketing Messages API."),
     135000: ("generic-user-error", "Generic user error", "Message failed to send because of an unknown error with your request parameters."),
     137000: ("identity-key-mismatch", "Recipient identity key mismatch", "The message was not sent because the recipient's identity key changed and identity checks are on for this number."),
     138000: ("calling", "Calling API error", "The call could not be placed or changed; see Meta's calling troubleshooting page for this code."),
-    139100: ("block-users-partial", "Failed to block/unblock users", "Failed to block some users, see the block_users response list for details"),
     1752041: ("duplicate-request", "Duplicate request", "The same request was received more than once and the duplicate was ignored."),
 }
 
