@@ -25,6 +25,10 @@
 //! told "not until", sleeps on the clock for `wait_time_from(now)` and asks again. So
 //! `tokio::time::pause()` and [`ScaledClock`](crate::time::ScaledClock) work in tests.
 //!
+//! With [shared limits](super::shared) (several replicas, one number), the permits come from the
+//! backend instead of governor, and a 130429 answer backs the number off for every instance;
+//! queueing and waiting stay here, on the clock.
+//!
 //! ```
 //! use std::time::Duration;
 //! use wacloud::layers::rate_limit::{LimitMode, RateLimits};
@@ -54,6 +58,7 @@ use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
 use super::facts::{HeldBack, RequestFacts, SendClearance};
+use super::shared::{self, PermitRequest, SharedPermits};
 use crate::error::{DeadlineExceeded, Error, LimitKind, RateLimited, SentState};
 use crate::time::{Instant, SharedClock};
 
@@ -281,6 +286,30 @@ struct Limiters {
     throughput_queues: Queues<String>,
     pair_queues: Queues<PairKey>,
     checks: AtomicU64,
+    /// Permits shared with other processes: when set, asked instead of the limiters above.
+    shared: Option<Arc<dyn SharedPermits>>,
+}
+
+/// A limiter key as a [`SharedPermits`] request.
+trait SharedKey {
+    fn request(&self) -> PermitRequest<'_>;
+}
+
+impl SharedKey for String {
+    fn request(&self) -> PermitRequest<'_> {
+        PermitRequest::Throughput {
+            phone_number_id: self,
+        }
+    }
+}
+
+impl SharedKey for PairKey {
+    fn request(&self) -> PermitRequest<'_> {
+        PermitRequest::Pair {
+            phone_number_id: &self.0,
+            recipient: &self.1,
+        }
+    }
 }
 
 /// The calls waiting for one key's permit, in arrival order.
@@ -339,6 +368,16 @@ impl fmt::Debug for RateLimitLayer {
 impl RateLimitLayer {
     /// A layer enforcing these limits, waiting on this clock.
     pub fn new(limits: RateLimits, clock: SharedClock) -> Self {
+        RateLimitLayer::with_permits(limits, clock, None)
+    }
+
+    /// A layer enforcing these limits through permits shared with other processes (see
+    /// [`shared`](super::shared)); `None` keeps them in this process.
+    pub fn with_permits(
+        limits: RateLimits,
+        clock: SharedClock,
+        shared: Option<Arc<dyn SharedPermits>>,
+    ) -> Self {
         let governor_clock = GovernorClock::new(Arc::clone(&clock));
         let throughput = limits
             .throughput
@@ -369,6 +408,7 @@ impl RateLimitLayer {
                 throughput_queues: Queues::new(),
                 pair_queues: Queues::new(),
                 checks: AtomicU64::new(0),
+                shared,
             }),
         }
     }
@@ -405,6 +445,19 @@ impl RateLimitLayer {
         }
     }
 
+    /// Whether a permit for `key` is available now; if not, how long until one may be.
+    async fn check<K>(&self, limiter: &Keyed<K>, key: &K) -> Result<(), Duration>
+    where
+        K: Hash + Eq + Clone + SharedKey,
+    {
+        match &self.inner.shared {
+            None => limiter.check_key(key).map_err(|not_until| {
+                not_until.wait_time_from(governor::clock::Clock::now(&self.inner.governor_clock))
+            }),
+            Some(shared) => shared.take(key.request()).await,
+        }
+    }
+
     /// Takes one permit for `key`, waiting on the clock or failing fast.
     async fn acquire<K>(
         &self,
@@ -415,7 +468,7 @@ impl RateLimitLayer {
         clearance: Option<&SendClearance>,
     ) -> Result<(), reqwest_middleware::Error>
     where
-        K: std::hash::Hash + Eq + Clone,
+        K: std::hash::Hash + Eq + Clone + SharedKey,
     {
         self.count_check();
         let mut waited = Duration::ZERO;
@@ -461,17 +514,15 @@ impl RateLimitLayer {
                 tracing::debug!(?kind, ?waited, "held back: an outage began while waiting");
                 return Err(HeldBack.into_middleware());
             }
-            let not_until = match limiter.check_key(key) {
+            let wait = match self.check(limiter, key).await {
                 Ok(()) => {
                     if !waited.is_zero() {
                         tracing::debug!(?kind, ?waited, "waited for a client-side rate limit");
                     }
                     return Ok(());
                 }
-                Err(not_until) => not_until,
+                Err(wait) => wait,
             };
-            let wait =
-                not_until.wait_time_from(governor::clock::Clock::now(&self.inner.governor_clock));
             if self.inner.limits.mode == LimitMode::FailFast {
                 tracing::debug!(?kind, retry_after = ?wait, "client-side rate limit reached");
                 return Err(Error::RateLimited(Box::new(RateLimited {
@@ -541,6 +592,12 @@ impl Middleware for RateLimitLayer {
         };
         let is_send = facts.operation.is_send();
         let deadline = facts.deadline;
+        // With shared permits only: the number a 130429 answer backs off.
+        let throttled_number = self
+            .inner
+            .shared
+            .is_some()
+            .then(|| facts.phone_number_id.clone());
         let clearance = SendClearance::of(extensions).cloned();
         let clearance = clearance.as_ref();
         let throughput_key = match self.inner.limits.scope {
@@ -621,7 +678,13 @@ impl Middleware for RateLimitLayer {
                 }
             }
         }
-        next.run(req, extensions).await
+        match (&self.inner.shared, throttled_number) {
+            (Some(shared), Some(number)) => {
+                let result = next.run(req, extensions).await;
+                shared::watch_throttling(&**shared, &number, result).await
+            }
+            _ => next.run(req, extensions).await,
+        }
     }
 }
 
