@@ -207,8 +207,14 @@ async fn the_pair_limit_is_shared() {
     let b = replica(&server, "b", shared(), limits, RetryPolicy::none());
 
     let user = "+16505550100".to_owned();
-    assert_eq!(granted(&a, &[user.clone()], LimitKind::Pair).await, 1);
-    assert_eq!(granted(&b, &[user.clone()], LimitKind::Pair).await, 1);
+    assert_eq!(
+        granted(&a, std::slice::from_ref(&user), LimitKind::Pair).await,
+        1
+    );
+    assert_eq!(
+        granted(&b, std::slice::from_ref(&user), LimitKind::Pair).await,
+        1
+    );
     // The pair's burst of 2 is spent, by two replicas: the third send is refused, whichever
     // replica makes it and however the number is spelled.
     assert_eq!(granted(&a, &[user], LimitKind::Pair).await, 0);

@@ -167,7 +167,7 @@ impl ClientBuilder {
     /// to the same backend, in this process or another: several replicas of a service then
     /// keep one number within its limits together, and probe an outage one at a time. See
     /// [`layers::shared`](crate::layers::shared); with the `redis` feature,
-    /// [`RedisLimits`](crate::layers::shared::RedisLimits) is such a backend. The limits
+    /// `wacloud::layers::shared::RedisLimits` is such a backend. The limits
     /// themselves are still set with [`rate_limits`](Self::rate_limits).
     pub fn shared_limits(mut self, backend: impl LimitsBackend + 'static) -> Self {
         self.shared_limits = Some(Arc::new(backend));

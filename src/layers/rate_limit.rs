@@ -372,7 +372,7 @@ impl RateLimitLayer {
     }
 
     /// A layer enforcing these limits through permits shared with other processes (see
-    /// [`shared`](super::shared)); `None` keeps them in this process.
+    /// [`shared`]); `None` keeps them in this process.
     pub fn with_permits(
         limits: RateLimits,
         clock: SharedClock,

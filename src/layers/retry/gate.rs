@@ -621,6 +621,126 @@ mod tests {
         drop(current);
     }
 
+    /// A shared gate of the test's own: answers from a list of turns, records the reports.
+    #[derive(Debug, Default)]
+    struct ScriptedRemote {
+        turns: Mutex<std::collections::VecDeque<ProbeTurn>>,
+        reports: Mutex<Vec<String>>,
+    }
+
+    impl ScriptedRemote {
+        fn turns(&self, turns: impl IntoIterator<Item = ProbeTurn>) {
+            self.turns.lock().unwrap().extend(turns);
+        }
+
+        fn report(&self, report: String) {
+            self.reports.lock().unwrap().push(report);
+        }
+
+        fn reports(&self) -> Vec<String> {
+            std::mem::take(&mut *self.reports.lock().unwrap())
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl SharedGate for ScriptedRemote {
+        fn closed(&self, first_probe_in: Duration) {
+            self.report(format!("closed {first_probe_in:?}"));
+        }
+
+        async fn try_probe(&self) -> ProbeTurn {
+            self.report("try".to_owned());
+            let turn = self.turns.lock().unwrap().pop_front();
+            turn.unwrap_or(ProbeTurn::Unavailable)
+        }
+
+        fn probe_failed(&self, lease: Lease, next_probe_in: Duration, reclose: bool) {
+            self.report(format!(
+                "failed {}/{} next {next_probe_in:?} reclose {reclose}",
+                lease.epoch, lease.step
+            ));
+        }
+
+        fn opened(&self) {
+            self.report("opened".to_owned());
+        }
+
+        fn release(&self, lease: Lease) {
+            self.report(format!("release {}", lease.epoch));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_shared_gate_decides_who_probes_and_hears_every_outcome() {
+        let clock = TokioClock;
+        let remote = Arc::new(ScriptedRemote::default());
+        let gate = Gate::with_remote(Some(remote.clone()));
+        let start = clock.now();
+        let end = |_: RetryClass| Some(start + Duration::from_secs(1_000));
+        let delay = |_: RetryClass, step: u32| Duration::from_secs(u64::from(step));
+        let seconds = |from: Instant| (clock.now() - from).as_secs();
+
+        gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(1));
+        assert_eq!(remote.reports(), ["closed 1s"]);
+
+        // Another instance probes: this one waits as told, asks again, and gets the lease of
+        // the shared outage 7 after 2 failed probes.
+        remote.turns([
+            ProbeTurn::Wait(Duration::from_secs(3)),
+            ProbeTurn::Granted(Lease::new(7, 2)),
+        ]);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("the lease was granted");
+        };
+        assert_eq!(seconds(start), 4);
+        // Its failure follows the shared schedule (step 3) and returns the lease.
+        let wait = slot.failed(clock.now(), Some((RetryClass::Outage, last())), &delay);
+        assert_eq!(wait, Duration::from_secs(3));
+        assert_eq!(
+            remote.reports(),
+            ["try", "try", "failed 7/2 next 3s reclose true"]
+        );
+
+        // Another instance's probe opened the shared gate: learnt at the next probe time.
+        let asked = clock.now();
+        remote.turns([ProbeTurn::Open]);
+        assert!(matches!(gate.pass(&clock, None, &end).await, Pass::Open));
+        assert_eq!(seconds(asked), 3);
+        assert!(gate.is_open());
+        assert_eq!(remote.reports(), ["try"], "an opening learnt is not echoed");
+
+        // A cancelled probe returns its lease; a successful one opens the shared gate.
+        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::ZERO);
+        remote.turns([
+            ProbeTurn::Granted(Lease::new(8, 0)),
+            ProbeTurn::Granted(Lease::new(8, 0)),
+        ]);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("the lease was granted");
+        };
+        drop(slot);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("the lease was granted again");
+        };
+        assert!(slot.up(clock.now()).is_some());
+        assert_eq!(
+            remote.reports(),
+            ["closed 0ns", "try", "release 8", "try", "opened"]
+        );
+
+        // Redis unreachable: the local gate decides alone.
+        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::ZERO);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("an unavailable shared gate leaves the decision here");
+        };
+        slot.failed(clock.now(), None, &delay);
+        assert_eq!(
+            remote.reports(),
+            ["closed 0ns", "try"],
+            "no lease, no report"
+        );
+    }
+
     #[test]
     fn pair_holds() {
         let holds = PairHolds::default();

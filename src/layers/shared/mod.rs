@@ -13,7 +13,7 @@
 //!   asks the backend's [`SharedGate`] before any of them probes, so that one probe at a time
 //!   goes out across all instances.
 //!
-//! The layers know these traits only; [`RedisLimits`](redis::RedisLimits) (feature `redis`) is
+//! The layers know these traits only; `RedisLimits` (in `shared::redis`, feature `redis`) is
 //! the implementation the crate ships. A backend that cannot reach its store falls back to
 //! local limits itself; the gate falls back to the in-process gate on
 //! [`ProbeTurn::Unavailable`].
