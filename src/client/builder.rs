@@ -13,6 +13,7 @@ use crate::layers::auth::{AuthGuidance, AuthLayer};
 use crate::layers::rate_limit::{RateLimitLayer, RateLimits};
 use crate::layers::recipients::{RecipientLayer, RecipientRules};
 use crate::layers::retry::{RetryLayer, RetryPolicy};
+use crate::layers::shared::LimitsBackend;
 use crate::layers::{self, Layer, LayerStack};
 use crate::time::{default_clock, SharedClock};
 
@@ -55,6 +56,7 @@ pub struct ClientBuilder {
     max_download_bytes: u64,
     http: Option<reqwest::Client>,
     stack_edits: Vec<StackEdit>,
+    shared_limits: Option<Arc<dyn LimitsBackend>>,
 }
 
 impl Default for ClientBuilder {
@@ -77,6 +79,7 @@ impl Default for ClientBuilder {
             max_download_bytes: MAX_UPLOAD_BYTES,
             http: None,
             stack_edits: Vec::new(),
+            shared_limits: None,
         }
     }
 }
@@ -170,6 +173,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the rate limits, the 130429 back-off and the outage gate with every client bound
+    /// to the same backend, in this process or another: several replicas of a service then
+    /// keep one number within its limits together, and probe an outage one at a time. See
+    /// [`layers::shared`](crate::layers::shared); with the `redis` feature,
+    /// `wacloud::layers::shared::RedisLimits` is such a backend. The limits
+    /// themselves are still set with [`rate_limits`](Self::rate_limits).
+    pub fn shared_limits(mut self, backend: impl LimitsBackend + 'static) -> Self {
+        self.shared_limits = Some(Arc::new(backend));
+        self
+    }
+
     /// The rule table of the default recipient layer.
     pub fn recipient_rules(mut self, rules: RecipientRules) -> Self {
         self.recipient_rules = rules;
@@ -260,6 +274,10 @@ impl ClientBuilder {
             business_account_id,
         };
 
+        let shared = self
+            .shared_limits
+            .map(|backend| backend.bind(&self.rate_limits, Arc::clone(&self.clock)))
+            .unwrap_or_default();
         let mut stack = LayerStack::empty();
         stack
             .push(Layer::new(
@@ -272,11 +290,15 @@ impl ClientBuilder {
             ))
             .push(Layer::new(
                 layers::RETRY,
-                RetryLayer::new(self.retry, Arc::clone(&self.clock)),
+                RetryLayer::with_shared_gate(self.retry, Arc::clone(&self.clock), shared.gate),
             ))
             .push(Layer::new(
                 layers::RATE_LIMIT,
-                RateLimitLayer::new(self.rate_limits, Arc::clone(&self.clock)),
+                RateLimitLayer::with_permits(
+                    self.rate_limits,
+                    Arc::clone(&self.clock),
+                    shared.permits,
+                ),
             ));
         for edit in self.stack_edits {
             edit(&mut stack);

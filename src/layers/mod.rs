@@ -13,6 +13,10 @@
 //! 4. [`rate_limit`]: every attempt, retries included, takes a throughput permit and a pair
 //!    permit, so that retries cannot push the client over Meta's limits.
 //!
+//! With [`shared`] limits (several replicas of a service, one business number), the rate limits,
+//! the 130429 back-off and the outage gate live in a backend every replica shares (Redis, with
+//! the `redis` feature) instead of in each process.
+//!
 //! Users can drop, reorder or add layers with [`LayerStack`] through
 //! [`ClientBuilder::layers`](crate::ClientBuilder::layers).
 
@@ -21,6 +25,7 @@ pub mod facts;
 pub mod rate_limit;
 pub mod recipients;
 pub mod retry;
+pub mod shared;
 mod stack;
 
 pub(crate) mod body;

@@ -37,6 +37,10 @@
 //! that long and asks again. So
 //! `tokio::time::pause()` and [`ScaledClock`](crate::time::ScaledClock) work in tests.
 //!
+//! With [shared limits](super::shared) (several replicas, one number), the permits come from the
+//! backend instead of governor, and a 130429 answer backs the number off for every instance;
+//! queueing and waiting stay here, on the clock.
+//!
 //! ```
 //! use std::time::Duration;
 //! use wacloud::layers::rate_limit::{LimitMode, RateLimits};
@@ -69,6 +73,7 @@ mod pair;
 
 use self::pair::PairLimiter;
 use super::facts::{HeldBack, RequestFacts, SendClearance};
+use super::shared::{self, PermitRequest, SharedPermits};
 use crate::error::{DeadlineExceeded, Error, LimitKind, RateLimited, SentState};
 use crate::messages::UserRef;
 use crate::time::{Instant, SharedClock};
@@ -299,6 +304,30 @@ struct Limiters {
     throughput_queues: Queues<String>,
     pair_queues: Queues<PairKey>,
     checks: AtomicU64,
+    /// Permits shared with other processes: when set, asked instead of the limiters above.
+    shared: Option<Arc<dyn SharedPermits>>,
+}
+
+/// A limiter key as a [`SharedPermits`] request.
+trait SharedKey {
+    fn request(&self) -> PermitRequest<'_>;
+}
+
+impl SharedKey for String {
+    fn request(&self) -> PermitRequest<'_> {
+        PermitRequest::Throughput {
+            phone_number_id: self,
+        }
+    }
+}
+
+impl SharedKey for PairKey {
+    fn request(&self) -> PermitRequest<'_> {
+        PermitRequest::Pair {
+            phone_number_id: &self.0,
+            recipient: &self.1,
+        }
+    }
 }
 
 /// The calls waiting for one key's permit, in arrival order.
@@ -357,6 +386,16 @@ impl fmt::Debug for RateLimitLayer {
 impl RateLimitLayer {
     /// A layer enforcing these limits, waiting on this clock.
     pub fn new(limits: RateLimits, clock: SharedClock) -> Self {
+        RateLimitLayer::with_permits(limits, clock, None)
+    }
+
+    /// A layer enforcing these limits through permits shared with other processes (see
+    /// [`shared`]); `None` keeps them in this process.
+    pub fn with_permits(
+        limits: RateLimits,
+        clock: SharedClock,
+        shared: Option<Arc<dyn SharedPermits>>,
+    ) -> Self {
         let governor_clock = GovernorClock::new(Arc::clone(&clock));
         let throughput = limits
             .throughput
@@ -382,6 +421,7 @@ impl RateLimitLayer {
                 throughput_queues: Queues::new(),
                 pair_queues: Queues::new(),
                 checks: AtomicU64::new(0),
+                shared,
             }),
         }
     }
@@ -417,6 +457,17 @@ impl RateLimitLayer {
         }
     }
 
+    /// Whether a permit for `key` is available now; if not, how long until one may be.
+    async fn check<K>(&self, limiter: &dyn Permits<K>, key: &K) -> Result<(), Duration>
+    where
+        K: Hash + Eq + Clone + SharedKey,
+    {
+        match &self.inner.shared {
+            None => limiter.try_take(key, &self.inner.governor_clock),
+            Some(shared) => shared.take(key.request()).await,
+        }
+    }
+
     /// Takes one permit for `key`, waiting on the clock or failing fast.
     async fn acquire<K>(
         &self,
@@ -427,7 +478,7 @@ impl RateLimitLayer {
         clearance: Option<&SendClearance>,
     ) -> Result<(), reqwest_middleware::Error>
     where
-        K: std::hash::Hash + Eq + Clone,
+        K: std::hash::Hash + Eq + Clone + SharedKey,
     {
         self.count_check();
         let mut waited = Duration::ZERO;
@@ -473,7 +524,7 @@ impl RateLimitLayer {
                 tracing::debug!(?kind, ?waited, "held back: an outage began while waiting");
                 return Err(HeldBack.into_middleware());
             }
-            let wait = match limiter.try_take(key, &self.inner.governor_clock) {
+            let wait = match self.check(limiter, key).await {
                 Ok(()) => {
                     if !waited.is_zero() {
                         tracing::debug!(?kind, ?waited, "waited for a client-side rate limit");
@@ -560,6 +611,12 @@ impl Middleware for RateLimitLayer {
         };
         let is_send = facts.operation.is_send();
         let deadline = facts.deadline;
+        // With shared permits only: the number a 130429 answer backs off.
+        let throttled_number = self
+            .inner
+            .shared
+            .is_some()
+            .then(|| facts.phone_number_id.clone());
         let clearance = SendClearance::of(extensions).cloned();
         let clearance = clearance.as_ref();
         let throughput_key = match self.inner.limits.scope {
@@ -640,7 +697,13 @@ impl Middleware for RateLimitLayer {
                 }
             }
         }
-        next.run(req, extensions).await
+        match (&self.inner.shared, throttled_number) {
+            (Some(shared), Some(number)) => {
+                let result = next.run(req, extensions).await;
+                shared::watch_throttling(&**shared, &number, result).await
+            }
+            _ => next.run(req, extensions).await,
+        }
     }
 }
 

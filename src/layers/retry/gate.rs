@@ -6,14 +6,20 @@
 //! an answer, the gate opens and the waiting calls go on at once (the rate-limit layer paces
 //! them). So during an outage of T seconds with N waiting calls the server sees about
 //! N + T / backoff requests, not N times the attempts.
+//!
+//! With a [shared gate](crate::layers::shared::SharedGate) (several replicas), this gate still
+//! holds the process's waiters, but the call due to probe first asks the shared gate for the
+//! probe lease: only the instance holding it probes, the others wait as it says and learn there
+//! that the gate opened. Closing, a failed probe and an answer are reported to it too.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::error::{GraphError, RetryClass};
+use crate::layers::shared::{Lease, ProbeTurn, SharedGate};
 use crate::messages::UserRef;
 use crate::time::{later, Clock, Instant};
 
@@ -69,19 +75,22 @@ pub(crate) enum Pass<'a> {
 pub(crate) struct Gate {
     state: Mutex<Guarded>,
     changed: watch::Sender<u64>,
+    /// The gate shared with other processes, if any.
+    remote: Option<Arc<dyn SharedGate>>,
 }
 
 impl Default for Gate {
     fn default() -> Self {
-        Gate {
-            state: Mutex::new(Guarded {
-                state: State::Open,
-                failed_probes: 0,
-                outages: 0,
-            }),
-            changed: watch::Sender::new(0),
-        }
+        Gate::with_remote(None)
     }
+}
+
+/// What a waiter does once it has looked at the gate.
+enum Step<'a> {
+    /// Sleep until then (`None`: until the gate changes).
+    Wake(Option<Instant>),
+    /// Ask the shared gate whether this slot may probe.
+    Ask(ProbeSlot<'a>),
 }
 
 /// Escalates an outage's class: an outage (code 2) stays one until the gate opens, so that a
@@ -95,6 +104,19 @@ fn stronger(current: RetryClass, new: RetryClass) -> RetryClass {
 }
 
 impl Gate {
+    /// A gate that defers to `remote` (shared with other processes) before each probe.
+    pub(crate) fn with_remote(remote: Option<Arc<dyn SharedGate>>) -> Self {
+        Gate {
+            state: Mutex::new(Guarded {
+                state: State::Open,
+                failed_probes: 0,
+                outages: 0,
+            }),
+            changed: watch::Sender::new(0),
+            remote,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Guarded> {
         self.state
             .lock()
@@ -144,9 +166,11 @@ impl Gate {
         let mut changes = self.changed.subscribe();
         // The failed-probe count when this call's budget ran out.
         let mut failed_at_end: Option<u64> = None;
+        // When the shared gate said to ask again.
+        let mut remote_not_before: Option<Instant> = None;
         loop {
             changes.borrow_and_update();
-            let wake_at = {
+            let step = {
                 let mut guarded = self.lock();
                 let failed_probes = guarded.failed_probes;
                 let State::Closed(outage) = &mut guarded.state else {
@@ -167,24 +191,44 @@ impl Gate {
                         };
                     }
                 }
-                if !outage.probing && (now >= outage.next_probe || past_end) {
+                let remote_ready = remote_not_before.map_or(true, |at| now >= at);
+                if !outage.probing && (now >= outage.next_probe || past_end) && remote_ready {
                     outage.probing = true;
-                    return Pass::Probe(ProbeSlot {
+                    let slot = ProbeSlot {
                         gate: self,
                         epoch: outage.epoch,
                         resolved: false,
-                    });
-                }
-                let mut wake_at = if outage.probing || past_end {
-                    // Woken by the probe's result.
-                    None
+                        lease: None,
+                    };
+                    if self.remote.is_none() {
+                        return Pass::Probe(slot);
+                    }
+                    Step::Ask(slot)
                 } else {
-                    Some(end.map_or(outage.next_probe, |end| outage.next_probe.min(end)))
-                };
-                if let Some(deadline) = deadline {
-                    wake_at = Some(wake_at.map_or(deadline, |at| at.min(deadline)));
+                    let mut wake_at = if outage.probing || past_end {
+                        // Woken by the probe's result.
+                        None
+                    } else {
+                        Some(end.map_or(outage.next_probe, |end| outage.next_probe.min(end)))
+                    };
+                    if let Some(at) = remote_not_before.filter(|_| !outage.probing) {
+                        wake_at = Some(wake_at.map_or(at, |wake| wake.min(at)));
+                    }
+                    if let Some(deadline) = deadline {
+                        wake_at = Some(wake_at.map_or(deadline, |at| at.min(deadline)));
+                    }
+                    Step::Wake(wake_at)
                 }
-                wake_at
+            };
+            let wake_at = match step {
+                Step::Wake(wake_at) => wake_at,
+                Step::Ask(slot) => match self.ask_remote(clock, slot).await {
+                    Ok(pass) => return pass,
+                    Err(wait) => {
+                        remote_not_before = Some(later(clock.now(), wait));
+                        continue;
+                    }
+                },
             };
             let sleep = async {
                 match wake_at {
@@ -201,6 +245,55 @@ impl Gate {
                     }
                 }
                 () = sleep.as_mut() => {}
+            }
+        }
+    }
+
+    /// Asks the shared gate whether `slot` may probe: the pass to return, or the wait before
+    /// asking again.
+    async fn ask_remote<'a>(
+        &'a self,
+        clock: &dyn Clock,
+        mut slot: ProbeSlot<'a>,
+    ) -> Result<Pass<'a>, Duration> {
+        let Some(remote) = &self.remote else {
+            return Ok(Pass::Probe(slot));
+        };
+        match remote.try_probe().await {
+            ProbeTurn::Granted(lease) => {
+                if let State::Closed(outage) = &mut self.lock().state {
+                    if outage.epoch == slot.epoch {
+                        // The next probe's wait follows the shared schedule.
+                        outage.step = lease.step;
+                    }
+                }
+                slot.lease = Some(lease);
+                Ok(Pass::Probe(slot))
+            }
+            // The store is unreachable: this gate decides alone.
+            ProbeTurn::Unavailable => Ok(Pass::Probe(slot)),
+            ProbeTurn::Open => {
+                slot.resolved = true;
+                if let Some(lasted) = self.open_local(clock.now()) {
+                    tracing::debug!(
+                        target: "wacloud::retry",
+                        ?lasted,
+                        "another instance's probe ended the outage"
+                    );
+                }
+                Ok(Pass::Open)
+            }
+            ProbeTurn::Wait(wait) => {
+                slot.resolved = true;
+                let now = clock.now();
+                if let State::Closed(outage) = &mut self.lock().state {
+                    if outage.epoch == slot.epoch {
+                        outage.probing = false;
+                        outage.next_probe = later(now, wait).max(outage.next_probe);
+                    }
+                }
+                self.notify();
+                Err(wait)
             }
         }
     }
@@ -229,6 +322,9 @@ impl Gate {
                 }));
                 drop(guarded);
                 self.notify();
+                if let Some(remote) = &self.remote {
+                    remote.closed(first_delay);
+                }
                 Some(first_delay)
             }
             State::Closed(outage) => {
@@ -242,6 +338,15 @@ impl Gate {
     /// A call that was not the probe got an answer that proves the API is up: opens the gate.
     /// Returns how long the outage lasted when this call ended it.
     pub(crate) fn report_up(&self, now: Instant) -> Option<Duration> {
+        let lasted = self.open_local(now);
+        if let Some(remote) = self.remote.as_ref().filter(|_| lasted.is_some()) {
+            remote.opened();
+        }
+        lasted
+    }
+
+    /// Opens this process's gate, without telling the shared one.
+    fn open_local(&self, now: Instant) -> Option<Duration> {
         let mut guarded = self.lock();
         let State::Closed(outage) = &guarded.state else {
             return None;
@@ -263,6 +368,8 @@ pub(crate) struct ProbeSlot<'a> {
     gate: &'a Gate,
     epoch: u64,
     resolved: bool,
+    /// The shared gate's lease, when it granted one.
+    lease: Option<Lease>,
 }
 
 impl ProbeSlot<'_> {
@@ -270,7 +377,13 @@ impl ProbeSlot<'_> {
     /// Returns how long the outage lasted.
     pub(crate) fn up(mut self, now: Instant) -> Option<Duration> {
         self.resolved = true;
-        self.gate.report_up(now)
+        let lasted = self.gate.open_local(now);
+        if let Some(remote) = &self.gate.remote {
+            if lasted.is_some() || self.lease.is_some() {
+                remote.opened();
+            }
+        }
+        lasted
     }
 
     /// The probe failed: the next probe is due after the schedule's next step. Returns that wait.
@@ -281,6 +394,7 @@ impl ProbeSlot<'_> {
         delay: &dyn Fn(RetryClass, u32) -> Duration,
     ) -> Duration {
         self.resolved = true;
+        let reclose = failure.is_some();
         let mut guarded = self.gate.lock();
         guarded.failed_probes = guarded.failed_probes.wrapping_add(1);
         let wait = match &mut guarded.state {
@@ -326,6 +440,9 @@ impl ProbeSlot<'_> {
         };
         drop(guarded);
         self.gate.notify();
+        if let (Some(remote), Some(lease)) = (&self.gate.remote, self.lease) {
+            remote.probe_failed(lease, wait, reclose);
+        }
         wait
     }
 }
@@ -334,6 +451,9 @@ impl Drop for ProbeSlot<'_> {
     fn drop(&mut self) {
         if self.resolved {
             return;
+        }
+        if let (Some(remote), Some(lease)) = (&self.gate.remote, self.lease) {
+            remote.release(lease);
         }
         if let State::Closed(outage) = &mut self.gate.lock().state {
             if outage.epoch == self.epoch {
@@ -501,6 +621,126 @@ mod tests {
             "a stale probe's failure freed the current probe's slot"
         );
         drop(current);
+    }
+
+    /// A shared gate of the test's own: answers from a list of turns, records the reports.
+    #[derive(Debug, Default)]
+    struct ScriptedRemote {
+        turns: Mutex<std::collections::VecDeque<ProbeTurn>>,
+        reports: Mutex<Vec<String>>,
+    }
+
+    impl ScriptedRemote {
+        fn turns(&self, turns: impl IntoIterator<Item = ProbeTurn>) {
+            self.turns.lock().unwrap().extend(turns);
+        }
+
+        fn report(&self, report: String) {
+            self.reports.lock().unwrap().push(report);
+        }
+
+        fn reports(&self) -> Vec<String> {
+            std::mem::take(&mut *self.reports.lock().unwrap())
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl SharedGate for ScriptedRemote {
+        fn closed(&self, first_probe_in: Duration) {
+            self.report(format!("closed {first_probe_in:?}"));
+        }
+
+        async fn try_probe(&self) -> ProbeTurn {
+            self.report("try".to_owned());
+            let turn = self.turns.lock().unwrap().pop_front();
+            turn.unwrap_or(ProbeTurn::Unavailable)
+        }
+
+        fn probe_failed(&self, lease: Lease, next_probe_in: Duration, reclose: bool) {
+            self.report(format!(
+                "failed {}/{} next {next_probe_in:?} reclose {reclose}",
+                lease.epoch, lease.step
+            ));
+        }
+
+        fn opened(&self) {
+            self.report("opened".to_owned());
+        }
+
+        fn release(&self, lease: Lease) {
+            self.report(format!("release {}", lease.epoch));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_shared_gate_decides_who_probes_and_hears_every_outcome() {
+        let clock = TokioClock;
+        let remote = Arc::new(ScriptedRemote::default());
+        let gate = Gate::with_remote(Some(remote.clone()));
+        let start = clock.now();
+        let end = |_: RetryClass| Some(start + Duration::from_secs(1_000));
+        let delay = |_: RetryClass, step: u32| Duration::from_secs(u64::from(step));
+        let seconds = |from: Instant| (clock.now() - from).as_secs();
+
+        gate.report_failure(start, RetryClass::Outage, last(), Duration::from_secs(1));
+        assert_eq!(remote.reports(), ["closed 1s"]);
+
+        // Another instance probes: this one waits as told, asks again, and gets the lease of
+        // the shared outage 7 after 2 failed probes.
+        remote.turns([
+            ProbeTurn::Wait(Duration::from_secs(3)),
+            ProbeTurn::Granted(Lease::new(7, 2)),
+        ]);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("the lease was granted");
+        };
+        assert_eq!(seconds(start), 4);
+        // Its failure follows the shared schedule (step 3) and returns the lease.
+        let wait = slot.failed(clock.now(), Some((RetryClass::Outage, last())), &delay);
+        assert_eq!(wait, Duration::from_secs(3));
+        assert_eq!(
+            remote.reports(),
+            ["try", "try", "failed 7/2 next 3s reclose true"]
+        );
+
+        // Another instance's probe opened the shared gate: learnt at the next probe time.
+        let asked = clock.now();
+        remote.turns([ProbeTurn::Open]);
+        assert!(matches!(gate.pass(&clock, None, &end).await, Pass::Open));
+        assert_eq!(seconds(asked), 3);
+        assert!(gate.is_open());
+        assert_eq!(remote.reports(), ["try"], "an opening learnt is not echoed");
+
+        // A cancelled probe returns its lease; a successful one opens the shared gate.
+        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::ZERO);
+        remote.turns([
+            ProbeTurn::Granted(Lease::new(8, 0)),
+            ProbeTurn::Granted(Lease::new(8, 0)),
+        ]);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("the lease was granted");
+        };
+        drop(slot);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("the lease was granted again");
+        };
+        assert!(slot.up(clock.now()).is_some());
+        assert_eq!(
+            remote.reports(),
+            ["closed 0ns", "try", "release 8", "try", "opened"]
+        );
+
+        // Redis unreachable: the local gate decides alone.
+        gate.report_failure(clock.now(), RetryClass::Outage, last(), Duration::ZERO);
+        let Pass::Probe(slot) = gate.pass(&clock, None, &end).await else {
+            panic!("an unavailable shared gate leaves the decision here");
+        };
+        slot.failed(clock.now(), None, &delay);
+        assert_eq!(
+            remote.reports(),
+            ["closed 0ns", "try"],
+            "no lease, no report"
+        );
     }
 
     #[test]

@@ -302,9 +302,20 @@ impl fmt::Debug for RetryLayer {
 impl RetryLayer {
     /// A retry layer with this policy, waiting on this clock.
     pub fn new(policy: RetryPolicy, clock: SharedClock) -> Self {
+        RetryLayer::with_shared_gate(policy, clock, None)
+    }
+
+    /// A retry layer whose outage gate defers to `gate`, shared with other processes (see
+    /// [`shared`](crate::layers::shared)): one probe at a time across all of them. `None` keeps
+    /// the gate in this process.
+    pub fn with_shared_gate(
+        policy: RetryPolicy,
+        clock: SharedClock,
+        gate: Option<Arc<dyn crate::layers::shared::SharedGate>>,
+    ) -> Self {
         RetryLayer {
             shared: Arc::new(Shared {
-                gate: Gate::default(),
+                gate: Gate::with_remote(gate),
                 budget: RetryBudget::new(policy.budget),
                 pairs: PairHolds::default(),
             }),
