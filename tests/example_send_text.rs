@@ -1,110 +1,13 @@
-//! The `send_text`, `bulk_send`, `send_template` and `send_media` examples run as processes, against a sandbox started in the
-//! test on loopback: their command-line contracts (stdout, stderr, exit code) are what a user
-//! scripts against, so they are tested from the outside.
-//!
-//! The examples are built once per run with the `cargo` that runs the tests (`build
-//! --example`, respecting `CARGO_TARGET_DIR`); usually a no-op, as `cargo test` has just built
-//! them.
+//! The `send_text`, `bulk_send`, `send_template` and `send_media` examples run as processes
+//! (see `example_support`), against a sandbox started in the test on loopback.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::sync::OnceLock;
+mod example_support;
 
+use example_support::run;
 use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, SandboxHandle};
 
 const PHONE_NUMBER_ID: &str = "100000000000001";
 const DEBUGGER: &str = "developers.facebook.com/tools/debug/accesstoken";
-
-/// The directory holding the built examples (`<target>/debug/examples`).
-fn examples_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let output = std::process::Command::new(env!("CARGO"))
-            .current_dir(manifest)
-            .args([
-                "build",
-                "--quiet",
-                "--example",
-                "send_text",
-                "--example",
-                "bulk_send",
-                "--example",
-                "send_template",
-                "--example",
-                "send_media",
-            ])
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building the examples failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .map(|dir| {
-                if dir.is_absolute() {
-                    dir
-                } else {
-                    manifest.join(dir)
-                }
-            })
-            .unwrap_or_else(|| manifest.join("target"));
-        target.join("debug").join("examples")
-    })
-}
-
-fn example(name: &str) -> PathBuf {
-    let path = examples_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.is_file(), "{} was not built", path.display());
-    path
-}
-
-/// What the process printed and how it ended.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl From<Output> for Run {
-    fn from(output: Output) -> Run {
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-}
-
-impl Run {
-    fn assert_no_panic(&self) {
-        assert!(
-            !self.stderr.contains("panicked") && !self.stdout.contains("panicked"),
-            "the example panicked:\n{}",
-            self.stderr
-        );
-    }
-}
-
-/// Runs an example with exactly the WhatsApp environment given (inherited values removed).
-async fn run(name: &str, env: &[(&str, &str)], args: &[&str]) -> Run {
-    let mut command = tokio::process::Command::new(example(name));
-    command
-        .args(args)
-        .env_remove("WHATSAPP_ACCESS_TOKEN")
-        .env_remove("WHATSAPP_PHONE_NUMBER_ID")
-        .env_remove("WHATSAPP_API_BASE_URL")
-        .env_remove("RUST_BACKTRACE")
-        .kill_on_drop(true);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let run = Run::from(command.output().await.expect("the example starts"));
-    run.assert_no_panic();
-    run
-}
 
 async fn sandbox() -> SandboxHandle {
     Sandbox::start(SandboxConfig::default())

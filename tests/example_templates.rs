@@ -2,87 +2,10 @@
 //! sandbox on loopback: their command-line contracts (stdout lines, stderr, exit codes) are
 //! what a user scripts against, so they are tested from the outside.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::sync::OnceLock;
+mod example_support;
 
+use example_support::run;
 use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, SandboxHandle};
-
-/// The directory holding the built examples (`<target>/debug/examples`).
-fn examples_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let output = std::process::Command::new(env!("CARGO"))
-            .current_dir(manifest)
-            .args([
-                "build",
-                "--quiet",
-                "--example",
-                "templates",
-                "--example",
-                "send_template",
-            ])
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "building the examples failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .map(|dir| {
-                if dir.is_absolute() {
-                    dir
-                } else {
-                    manifest.join(dir)
-                }
-            })
-            .unwrap_or_else(|| manifest.join("target"));
-        target.join("debug").join("examples")
-    })
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl From<Output> for Run {
-    fn from(output: Output) -> Run {
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-}
-
-/// Runs an example with exactly the WhatsApp environment given.
-async fn run(name: &str, env: &[(&str, &str)], args: &[&str]) -> Run {
-    let path = examples_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    let mut command = tokio::process::Command::new(path);
-    command
-        .args(args)
-        .env_remove("WHATSAPP_ACCESS_TOKEN")
-        .env_remove("WHATSAPP_PHONE_NUMBER_ID")
-        .env_remove("WHATSAPP_BUSINESS_ACCOUNT_ID")
-        .env_remove("WHATSAPP_API_BASE_URL")
-        .env_remove("RUST_BACKTRACE")
-        .kill_on_drop(true);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let run = Run::from(command.output().await.expect("the example starts"));
-    assert!(
-        !run.stderr.contains("panicked"),
-        "panicked:\n{}",
-        run.stderr
-    );
-    run
-}
 
 async fn sandbox() -> SandboxHandle {
     Sandbox::start(SandboxConfig::default())
