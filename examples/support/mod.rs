@@ -27,40 +27,39 @@ fn required_env(name: &str, usage: &str) -> Result<String, String> {
 /// Builds the client from `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_PHONE_NUMBER_ID` and the optional
 /// `WHATSAPP_API_BASE_URL`; the error is the message to print before exiting with 2.
 pub fn client_from_env(usage: &str) -> Result<wacloud::Client, String> {
-    let (token, phone_number_id) = match (
-        required_env("WHATSAPP_ACCESS_TOKEN", usage),
-        required_env("WHATSAPP_PHONE_NUMBER_ID", usage),
-    ) {
-        (Ok(token), Ok(id)) => (token, id),
-        (Err(message), _) | (_, Err(message)) => return Err(message),
-    };
-    let mut builder = wacloud::Client::builder()
-        .access_token(token)
-        .phone_number_id(phone_number_id);
-    if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
-        if !base_url.trim().is_empty() {
-            builder = builder.base_url(base_url);
-        }
-    }
-    builder
-        .build()
-        .map_err(|err| format!("error: {err}\n{usage}"))
+    client_for(
+        "WHATSAPP_PHONE_NUMBER_ID",
+        usage,
+        wacloud::ClientBuilder::phone_number_id,
+    )
 }
 
 /// Builds a client that manages a WhatsApp Business Account, from `WHATSAPP_ACCESS_TOKEN`,
 /// `WHATSAPP_BUSINESS_ACCOUNT_ID` and the optional `WHATSAPP_API_BASE_URL` (no phone number
 /// id needed); the error is the message to print before exiting with 2.
 pub fn account_client_from_env(usage: &str) -> Result<wacloud::Client, String> {
-    let (token, waba_id) = match (
+    client_for(
+        "WHATSAPP_BUSINESS_ACCOUNT_ID",
+        usage,
+        wacloud::ClientBuilder::business_account_id,
+    )
+}
+
+/// A client from the token, the id in `id_variable` (set with `set_id`) and the optional base
+/// URL.
+fn client_for(
+    id_variable: &str,
+    usage: &str,
+    set_id: fn(wacloud::ClientBuilder, String) -> wacloud::ClientBuilder,
+) -> Result<wacloud::Client, String> {
+    let (token, id) = match (
         required_env("WHATSAPP_ACCESS_TOKEN", usage),
-        required_env("WHATSAPP_BUSINESS_ACCOUNT_ID", usage),
+        required_env(id_variable, usage),
     ) {
         (Ok(token), Ok(id)) => (token, id),
         (Err(message), _) | (_, Err(message)) => return Err(message),
     };
-    let mut builder = wacloud::Client::builder()
-        .access_token(token)
-        .business_account_id(waba_id);
+    let mut builder = set_id(wacloud::Client::builder().access_token(token), id);
     if let Ok(base_url) = std::env::var("WHATSAPP_API_BASE_URL") {
         if !base_url.trim().is_empty() {
             builder = builder.base_url(base_url);
