@@ -3,18 +3,15 @@
 //! typed `Error::Validation` naming the field by its JSON path, and no request is sent. A message
 //! exactly at every limit is valid.
 
+#[macro_use]
 mod common;
 
-use common::{fixture, quiet_client};
 use wacloud::messages::{
     AddressFields, AddressRequest, Amount, CarouselCard, Charge, Component, GoodsType, Header,
     Interactive, MediaSource, MessageContent, Order, OrderDetails, OrderItem, OrderStatus,
     OrderUpdate, OutgoingMessage, Parameter, PaymentSetting, ProductSection, SavedAddress,
     Template, VoiceCall, MAX_LIST_BODY_TEXT_LEN, MAX_PRODUCT_ITEMS, MAX_PRODUCT_SECTIONS,
 };
-use wacloud::Error;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TO: &str = "+16505551234";
 const CATALOG: &str = "194836987003835";
@@ -25,40 +22,6 @@ fn to(content: impl Into<MessageContent>) -> OutgoingMessage {
 
 fn chars(n: usize) -> String {
     "a".repeat(n)
-}
-
-/// Sends `message` to a server that would accept anything, and checks it is refused locally
-/// with `field` at fault and that nothing reached the server.
-async fn assert_rejected(message: OutgoingMessage, field: &str) {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("responses/send-ok.json")))
-        .mount(&server)
-        .await;
-    match quiet_client(&server).send(message).await {
-        Err(Error::Validation(err)) => {
-            assert_eq!(
-                err.field, field,
-                "wrong field; the problem was: {}",
-                err.problem
-            );
-            assert!(!err.problem.is_empty());
-        }
-        other => panic!("expected a validation error on {field}, got {other:?}"),
-    }
-    let received = server.received_requests().await.expect("recording is on");
-    assert!(received.is_empty(), "a rejected message must not be sent");
-}
-
-macro_rules! rejects {
-    ($($name:ident: $message:expr => $field:expr;)*) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                assert_rejected($message, $field).await;
-            }
-        )*
-    };
 }
 
 /// `n` sections of `per` products each, titled.

@@ -1,18 +1,15 @@
 //! Meta's documented limits: each broken one is a typed `Error::Validation` naming the field by
 //! its JSON path, and the mock server receives no request at all.
 
+#[macro_use]
 mod common;
 
-use common::{fixture, quiet_client};
 use serde_json::json;
 use wacloud::messages::{
     ButtonSubType, Component, Contact, Contacts, Document, Flow, Header, Image, Interactive,
     Location, MediaSource, MessageContent, OutgoingMessage, Parameter, Phone, Reaction,
     ReplyButton, Row, Section, Template, Text, Video,
 };
-use wacloud::Error;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TO: &str = "+16505551234";
 const WAMID: &str = "wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA";
@@ -23,41 +20,6 @@ fn to(content: impl Into<MessageContent>) -> OutgoingMessage {
 
 fn chars(n: usize) -> String {
     "a".repeat(n)
-}
-
-/// Sends `message` to a server that would accept anything, and checks it is refused locally
-/// with `field` at fault and that nothing reached the server.
-async fn assert_rejected(message: OutgoingMessage, field: &str) {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("responses/send-ok.json")))
-        .mount(&server)
-        .await;
-    let client = quiet_client(&server);
-    match client.send(message).await {
-        Err(Error::Validation(err)) => {
-            assert_eq!(
-                err.field, field,
-                "wrong field; the problem was: {}",
-                err.problem
-            );
-            assert!(!err.problem.is_empty());
-        }
-        other => panic!("expected a validation error on {field}, got {other:?}"),
-    }
-    let received = server.received_requests().await.expect("recording is on");
-    assert!(received.is_empty(), "a rejected message must not be sent");
-}
-
-macro_rules! rejects {
-    ($($name:ident: $message:expr => $field:expr;)*) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                assert_rejected($message, $field).await;
-            }
-        )*
-    };
 }
 
 fn buttons(list: Vec<ReplyButton>) -> Interactive {

@@ -694,3 +694,41 @@ pub async fn settled(written: &std::sync::atomic::AtomicU64) -> u64 {
     }
     last
 }
+
+/// Sends `message` to a server that would accept anything, and checks it is refused locally
+/// with `field` at fault and that nothing reached the server.
+pub async fn assert_rejected(message: wacloud::messages::OutgoingMessage, field: &str) {
+    use wiremock::{matchers::any, Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("responses/send-ok.json")))
+        .mount(&server)
+        .await;
+    match quiet_client(&server).send(message).await {
+        Err(wacloud::Error::Validation(err)) => {
+            assert_eq!(
+                err.field, field,
+                "wrong field; the problem was: {}",
+                err.problem
+            );
+            assert!(!err.problem.is_empty());
+        }
+        other => panic!("expected a validation error on {field}, got {other:?}"),
+    }
+    let received = server.received_requests().await.expect("recording is on");
+    assert!(received.is_empty(), "a rejected message must not be sent");
+}
+
+/// One test per `name: message => field;` line: the message is refused locally, naming the
+/// field, and nothing is sent (see [`assert_rejected`]). Needs `#[macro_use] mod common;`.
+#[allow(unused_macros)]
+macro_rules! rejects {
+    ($($name:ident: $message:expr => $field:expr;)*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                common::assert_rejected($message, $field).await;
+            }
+        )*
+    };
+}
