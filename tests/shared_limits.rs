@@ -230,6 +230,58 @@ async fn the_pair_limit_is_shared() {
     assert_eq!(hits(&server).await, 3);
 }
 
+/// Meta's pair limit lends a burst and then wants it paid back: after a burst of N to one user,
+/// the next message waits about N intervals (a token bucket would let one through per interval,
+/// and Meta would answer 131056). The shared script keeps that rule across replicas.
+#[tokio::test]
+async fn a_shared_pair_burst_is_paid_back_before_the_next_message() {
+    let Some(url) = redis_url("a_shared_pair_burst_is_paid_back_before_the_next_message") else {
+        return;
+    };
+    let ns = namespace("payback");
+    let server = sending_server().await;
+    let interval = Duration::from_secs(20);
+    let limits = RateLimits::default()
+        .no_throughput()
+        .pair(interval, 3)
+        .mode(LimitMode::FailFast);
+    let shared = || {
+        RedisLimits::builder(&url)
+            .namespace(&ns)
+            .build()
+            .expect("valid settings")
+    };
+    let a = replica(&server, "a", shared(), limits.clone(), RetryPolicy::none());
+    let b = replica(&server, "b", shared(), limits, RetryPolicy::none());
+    let user = "+16505550100".to_owned();
+    // The burst of 3, spread over two replicas, all within the first interval.
+    for client in [&a, &b, &a] {
+        assert_eq!(
+            granted(client, std::slice::from_ref(&user), LimitKind::Pair).await,
+            1
+        );
+    }
+    match b.send(text(&user)).await {
+        Err(Error::RateLimited(refused)) => {
+            assert_eq!(refused.kind, LimitKind::Pair);
+            // The whole debt (3 x 20 s), less the little time the burst took; GCRA would say
+            // one interval.
+            assert!(
+                refused.retry_after > interval * 2 + Duration::from_secs(10),
+                "waits {:?}",
+                refused.retry_after
+            );
+            assert!(
+                refused.retry_after <= interval * 3,
+                "waits {:?}",
+                refused.retry_after
+            );
+        }
+        other => panic!("expected the pair limit, got {other:?}"),
+    }
+    assert_eq!(hits(&server).await, 3);
+}
+
 #[tokio::test]
 async fn a_130429_backs_off_every_replica() {
     let Some(url) = redis_url("a_130429_backs_off_every_replica") else {

@@ -69,7 +69,7 @@ use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-mod pair;
+pub(crate) mod pair;
 
 use self::pair::PairLimiter;
 use super::facts::{HeldBack, RequestFacts, SendClearance};

@@ -34,7 +34,7 @@ struct Debt {
 }
 
 /// Per-key pair limits on the client's clock.
-pub(super) struct PairLimiter<K> {
+pub(crate) struct PairLimiter<K> {
     interval: Duration,
     burst: u32,
     clock: SharedClock,
@@ -43,7 +43,7 @@ pub(super) struct PairLimiter<K> {
 
 impl<K: Hash + Eq + Clone> PairLimiter<K> {
     /// One message per `interval`, bursts of up to `burst` (at least 1).
-    pub(super) fn new(interval: Duration, burst: u32, clock: SharedClock) -> Self {
+    pub(crate) fn new(interval: Duration, burst: u32, clock: SharedClock) -> Self {
         PairLimiter {
             interval,
             burst: burst.max(1),
@@ -60,7 +60,7 @@ impl<K: Hash + Eq + Clone> PairLimiter<K> {
     }
 
     /// Takes a permit for `key` now, or says how long until one is available.
-    pub(super) fn try_take(&self, key: &K) -> Result<(), Duration> {
+    pub(crate) fn try_take(&self, key: &K) -> Result<(), Duration> {
         let now = self.clock.now();
         let mut debts = self.lock();
         match debts.get_mut(key) {
@@ -94,7 +94,7 @@ impl<K: Hash + Eq + Clone> PairLimiter<K> {
     }
 
     /// Forgets the keys whose debt is paid (they are back to "fresh").
-    pub(super) fn prune(&self) {
+    pub(crate) fn prune(&self) {
         let now = self.clock.now();
         let mut debts = self.lock();
         debts.retain(|_, debt| now < debt.paid_at);

@@ -7,11 +7,11 @@ use std::time::Duration;
 use ::redis::{FromRedisValue, RedisResult, ScriptInvocation};
 use tokio::sync::{mpsc, oneshot};
 
-use super::fallback::{Backoffs, LocalGcra};
+use super::fallback::{Backoffs, LocalGcra, LocalPair};
 use super::health::{Health, Route};
 use super::scripts::{
     BACKOFF_SCRIPT, GATE_CLOSE_SCRIPT, GATE_FAILED_SCRIPT, GATE_OPEN_SCRIPT, GATE_RELEASE_SCRIPT,
-    GATE_TRY_SCRIPT, PERMIT_SCRIPT,
+    GATE_TRY_SCRIPT, PAIR_PERMIT_SCRIPT, PERMIT_SCRIPT,
 };
 use super::{Connection, GATE_TTL, MAX_HEALTH_BACKOFF, MAX_THROTTLE_BACKOFF};
 use crate::layers::rate_limit::RateLimits;
@@ -38,7 +38,7 @@ struct Core {
     throughput: Option<Quota>,
     pair: Option<Quota>,
     local_throughput: Option<LocalGcra>,
-    local_pair: Option<LocalGcra>,
+    local_pair: Option<LocalPair>,
     backoffs: Backoffs,
 }
 
@@ -102,8 +102,15 @@ impl Binding {
                 (f64::from(quota.burst) * share).floor() as u32,
             )
         });
-        let local_pair =
-            pair.map(|quota| LocalGcra::new(Duration::from_micros(quota.interval_us), quota.burst));
+        // The pair limit is per user, not per number: no share (one user is rarely sent to by
+        // several replicas at once).
+        let local_pair = pair.map(|quota| {
+            LocalPair::new(
+                Duration::from_micros(quota.interval_us),
+                quota.burst,
+                Arc::clone(&clock),
+            )
+        });
         let health = Health::new(
             clock.now(),
             settings.health_backoff,
@@ -192,30 +199,28 @@ impl Core {
     }
 
     async fn permit(&self, request: PermitRequest<'_>) -> Result<(), Duration> {
-        let (quota, keys, local, local_key) = match request {
+        let (quota, script, keys) = match request {
             PermitRequest::Throughput { phone_number_id } => (
                 self.throughput,
+                &*PERMIT_SCRIPT,
                 vec![
                     self.key(&["tp", phone_number_id]),
                     self.key(&["backoff", phone_number_id]),
                 ],
-                self.local_throughput.as_ref(),
-                phone_number_id.to_owned(),
             ),
             PermitRequest::Pair {
                 phone_number_id,
                 recipient,
             } => (
                 self.pair,
+                &*PAIR_PERMIT_SCRIPT,
                 vec![self.key(&["pair", phone_number_id, recipient])],
-                self.local_pair.as_ref(),
-                format!("{phone_number_id}\u{0}{recipient}"),
             ),
         };
-        let (Some(quota), Some(local)) = (quota, local) else {
+        let Some(quota) = quota else {
             return Ok(());
         };
-        let mut script = PERMIT_SCRIPT.prepare_invoke();
+        let mut script = script.prepare_invoke();
         script.key(keys).arg(quota.interval_us).arg(quota.burst);
         let answer = self.shared::<Vec<i64>>(&script).await;
         match answer.as_deref() {
@@ -224,15 +229,28 @@ impl Core {
                 u64::try_from(*wait_us).unwrap_or(0).max(1),
             )),
             // Down, or an answer this version does not know: decide locally.
-            _ => {
-                let now = self.clock.now();
-                if let PermitRequest::Throughput { phone_number_id } = request {
-                    if let Some(wait) = self.backoffs.wait(phone_number_id, now) {
-                        return Err(wait);
-                    }
+            _ => self.local_permit(request),
+        }
+    }
+
+    /// The permit decided in this process, while Redis cannot decide it.
+    fn local_permit(&self, request: PermitRequest<'_>) -> Result<(), Duration> {
+        let now = self.clock.now();
+        match request {
+            PermitRequest::Throughput { phone_number_id } => {
+                if let Some(wait) = self.backoffs.wait(phone_number_id, now) {
+                    return Err(wait);
                 }
-                local.take(&local_key, now)
+                self.local_throughput
+                    .as_ref()
+                    .map_or(Ok(()), |local| local.take(phone_number_id, now))
             }
+            PermitRequest::Pair {
+                phone_number_id,
+                recipient,
+            } => self.local_pair.as_ref().map_or(Ok(()), |local| {
+                local.take(&format!("{phone_number_id}\u{0}{recipient}"))
+            }),
         }
     }
 

@@ -1,13 +1,15 @@
-//! The local limits used while Redis is unreachable: the same GCRA as the Lua script, on the
-//! client's clock, at a share of the number's throughput so that N instances falling back
+//! The local limits used while Redis is unreachable: the same rules as the Lua scripts (GCRA for
+//! the throughput, the pay-back rule for the pair limit), on the client's clock, at a share of the number's throughput so that N instances falling back
 //! together do not send N times too fast.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::time::{later, Instant};
+use crate::layers::rate_limit::pair::PairLimiter;
+use crate::time::{later, Instant, SharedClock};
 
 /// How many checks pass between two prunings of keys back to "fresh".
 const PRUNE_EVERY: u64 = 1_024;
@@ -54,6 +56,36 @@ impl LocalGcra {
         }
         arrivals.insert(key.to_owned(), next);
         Ok(())
+    }
+}
+
+/// The pair limit over many keys, with the pay-back rule of the Lua script.
+pub(super) struct LocalPair {
+    limiter: PairLimiter<String>,
+    checks: AtomicU64,
+}
+
+impl fmt::Debug for LocalPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalPair").finish_non_exhaustive()
+    }
+}
+
+impl LocalPair {
+    /// One message per `interval` to one user, bursts of `burst` paid back afterwards.
+    pub(super) fn new(interval: Duration, burst: u32, clock: SharedClock) -> Self {
+        LocalPair {
+            limiter: PairLimiter::new(interval, burst, clock),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Takes a permit for `key` now, or says how long until one may be available.
+    pub(super) fn take(&self, key: &str) -> Result<(), Duration> {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            self.limiter.prune();
+        }
+        self.limiter.try_take(&key.to_owned())
     }
 }
 
@@ -105,6 +137,20 @@ mod tests {
         let later = now + Duration::from_millis(100);
         assert_eq!(limit.take("a", later), Ok(()));
         assert!(limit.take("a", later).is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_local_pair_limit_wants_a_burst_paid_back() {
+        let six = Duration::from_secs(6);
+        let limit = LocalPair::new(six, 3, std::sync::Arc::new(crate::time::TokioClock));
+        for _ in 0..3 {
+            assert_eq!(limit.take("a"), Ok(()));
+        }
+        // Three intervals of debt, not one as GCRA would say.
+        assert_eq!(limit.take("a"), Err(six * 3));
+        assert_eq!(limit.take("b"), Ok(()), "users are independent");
+        tokio::time::advance(six * 3).await;
+        assert_eq!(limit.take("a"), Ok(()));
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //! ```
 //!
 //! # How
-//! - **Permits**: one Lua script per permit runs GCRA on the Redis server's clock (`TIME`), so
+//! - **Permits**: one Lua script per permit (GCRA for the throughput, the pay-back rule of
+//!   [`RateLimits::pair`](crate::layers::rate_limit::RateLimits::pair) for pairs) runs on the Redis server's clock (`TIME`), so
 //!   instances on machines with skewed clocks still agree; the client waits on its own clock
 //!   for as long as the script says. Keys: `{namespace}:tp:{number}`,
 //!   `{namespace}:pair:{number}:{recipient}`; each expires once its limiter is back to fresh.

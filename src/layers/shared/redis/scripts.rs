@@ -14,7 +14,7 @@ use ::redis::Script;
 const NOW: &str = "local time = redis.call('TIME')\n\
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])\n";
 
-/// GCRA (the algorithm governor uses in process): `KEYS[1]` holds the limiter's theoretical
+/// GCRA (the algorithm governor uses in process), for the throughput limit: `KEYS[1]` holds the limiter's theoretical
 /// arrival time; `ARGV[1]` is the emission interval (µs), `ARGV[2]` the burst. With `KEYS[2]`
 /// (throughput), a running 130429 back-off of the number refuses first.
 /// Returns `{1, 0}` (granted) or `{0, wait_us}`.
@@ -32,6 +32,34 @@ local allow_at = new_tat - interval * burst
 if now < allow_at then return {0, allow_at - now} end
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',
   math.floor((new_tat - now) / 1000) + 1)
+return {1, 0}
+";
+
+/// The pair limit with Meta's pay-back rule (the in-process rule of
+/// `layers::rate_limit::pair`): `KEYS[1]` is a hash of the burst window's end (`w`), the
+/// messages sent in it (`s`) and the moment the debt is paid (`p`); `ARGV[1]` is the interval
+/// (µs), `ARGV[2]` the burst. A burst of N within one interval is followed by N intervals of
+/// silence, not by one message per interval as GCRA would let through (and Meta would answer
+/// with 131056). Returns `{1, 0}` (granted) or `{0, wait_us}`.
+const PAIR_PERMIT: &str = "
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local debt = redis.call('HMGET', KEYS[1], 'w', 's', 'p')
+local paid = tonumber(debt[3])
+if paid and now < paid then
+  local window_end = tonumber(debt[1]) or 0
+  local sent = tonumber(debt[2]) or burst
+  if now < window_end and sent < burst then
+    paid = paid + interval
+    redis.call('HSET', KEYS[1], 's', tostring(sent + 1), 'p', string.format('%.0f', paid))
+    redis.call('PEXPIRE', KEYS[1], math.floor((paid - now) / 1000) + 1)
+    return {1, 0}
+  end
+  return {0, paid - now}
+end
+local window_end = string.format('%.0f', now + interval)
+redis.call('HSET', KEYS[1], 'w', window_end, 's', '1', 'p', window_end)
+redis.call('PEXPIRE', KEYS[1], math.floor(interval / 1000) + 1)
 return {1, 0}
 ";
 
@@ -110,6 +138,7 @@ fn script(body: &str) -> Script {
 }
 
 pub(super) static PERMIT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(PERMIT));
+pub(super) static PAIR_PERMIT_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(PAIR_PERMIT));
 pub(super) static BACKOFF_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(BACKOFF));
 pub(super) static GATE_CLOSE_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(GATE_CLOSE));
 pub(super) static GATE_TRY_SCRIPT: LazyLock<Script> = LazyLock::new(|| script(GATE_TRY));
