@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! WHATSAPP_APP_SECRET=... WHATSAPP_VERIFY_TOKEN=... [WEBHOOK_LISTEN=127.0.0.1:8080] \
-//!     cargo run --example webhook_receiver
+//!     [METRICS_LISTEN=127.0.0.1:9464] cargo run --example webhook_receiver
 //! ```
+//!
+//! `GET /metrics` on `METRICS_LISTEN` (its own listener, so that the port facing Meta does not
+//! publish them) answers the SDK's metrics in Prometheus text, among them
+//! `wacloud_webhook_events_total{kind="status"}` and `{kind="message"}`: the events received.
 //!
 //! For every status update it prints `STATUS <message-id> <raw-status> -> <reconciled-status>`
 //! and for every inbound message `MESSAGE <message-id> <type> <from>` to stdout, one line
@@ -14,11 +18,45 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use wacloud::webhooks::router::{Event, WebhookReceiver};
 
 const USAGE: &str = "usage: WHATSAPP_APP_SECRET=<app secret> WHATSAPP_VERIFY_TOKEN=<verify token> \
-[WEBHOOK_LISTEN=127.0.0.1:8080] cargo run --example webhook_receiver";
+[WEBHOOK_LISTEN=127.0.0.1:8080] [METRICS_LISTEN=127.0.0.1:9464] cargo run --example webhook_receiver";
+
+/// Serves `GET /metrics` (Prometheus text) on `listener`, and keeps the recorder's histograms
+/// trimmed.
+fn serve_metrics(listener: tokio::net::TcpListener, handle: PrometheusHandle) {
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            upkeep.run_upkeep();
+        }
+    });
+    let router = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let text = handle.render();
+            async move {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
+                    text,
+                )
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            eprintln!("error: the metrics server failed: {e}");
+        }
+    });
+}
 
 fn required(name: &str) -> Option<String> {
     match std::env::var(name) {
@@ -73,6 +111,17 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let listen = std::env::var("WEBHOOK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let metrics_listen =
+        std::env::var("METRICS_LISTEN").unwrap_or_else(|_| "127.0.0.1:9464".to_owned());
+    // The SDK records through the `metrics` facade; this process picks Prometheus.
+    let metrics = match PrometheusBuilder::new().install_recorder() {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("error: cannot install the metrics recorder: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    wacloud::telemetry::describe();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -95,6 +144,16 @@ fn main() -> ExitCode {
         match listener.local_addr() {
             Ok(addr) => eprintln!("webhook_receiver listening on http://{addr}"),
             Err(_) => eprintln!("webhook_receiver listening on http://{listen}"),
+        }
+        match tokio::net::TcpListener::bind(&metrics_listen).await {
+            Ok(listener) => {
+                eprintln!("metrics at http://{metrics_listen}/metrics");
+                serve_metrics(listener, metrics);
+            }
+            Err(e) => {
+                eprintln!("error: cannot listen on {metrics_listen}: {e}");
+                return ExitCode::FAILURE;
+            }
         }
         let receiver = WebhookReceiver::new(secret, token).on_event(|event: Event| async move {
             match describe(&event) {
