@@ -2,12 +2,13 @@
 //!
 //! ```text
 //! WHATSAPP_APP_SECRET=... WHATSAPP_VERIFY_TOKEN=... [WEBHOOK_LISTEN=127.0.0.1:8080] \
-//!     [METRICS_LISTEN=127.0.0.1:9464] cargo run --example webhook_receiver
+//!     cargo run --example webhook_receiver
 //! ```
 //!
-//! `GET /metrics` on `METRICS_LISTEN` (its own listener, so that the port facing Meta does not
-//! publish them) answers the SDK's metrics in Prometheus text, among them
+//! `GET /metrics` on the same listener answers the SDK's metrics in Prometheus text, among them
 //! `wacloud_webhook_events_total{kind="status"}` and `{kind="message"}`: the events received.
+//! (A production service would keep `/metrics` off the port it exposes to Meta, or behind its
+//! firewall; the example keeps one port so that a first run needs nothing else.)
 //!
 //! For every status update it prints `STATUS <message-id> <raw-status> -> <reconciled-status>`
 //! and for every inbound message `MESSAGE <message-id> <type> <from>` to stdout, one line
@@ -24,11 +25,10 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use wacloud::webhooks::router::{Event, WebhookReceiver};
 
 const USAGE: &str = "usage: WHATSAPP_APP_SECRET=<app secret> WHATSAPP_VERIFY_TOKEN=<verify token> \
-[WEBHOOK_LISTEN=127.0.0.1:8080] [METRICS_LISTEN=127.0.0.1:9464] cargo run --example webhook_receiver";
+[WEBHOOK_LISTEN=127.0.0.1:8080] cargo run --example webhook_receiver";
 
-/// Serves `GET /metrics` (Prometheus text) on `listener`, and keeps the recorder's histograms
-/// trimmed.
-fn serve_metrics(listener: tokio::net::TcpListener, handle: PrometheusHandle) {
+/// `GET /metrics`: Prometheus text. Also keeps the recorder's histograms trimmed.
+fn metrics_route(handle: PrometheusHandle) -> axum::routing::MethodRouter {
     let upkeep = handle.clone();
     tokio::spawn(async move {
         loop {
@@ -36,26 +36,18 @@ fn serve_metrics(listener: tokio::net::TcpListener, handle: PrometheusHandle) {
             upkeep.run_upkeep();
         }
     });
-    let router = axum::Router::new().route(
-        "/metrics",
-        axum::routing::get(move || {
-            let text = handle.render();
-            async move {
-                (
-                    [(
-                        axum::http::header::CONTENT_TYPE,
-                        "text/plain; version=0.0.4; charset=utf-8",
-                    )],
-                    text,
-                )
-            }
-        }),
-    );
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            eprintln!("error: the metrics server failed: {e}");
+    axum::routing::get(move || {
+        let text = handle.render();
+        async move {
+            (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )],
+                text,
+            )
         }
-    });
+    })
 }
 
 fn required(name: &str) -> Option<String> {
@@ -111,8 +103,6 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let listen = std::env::var("WEBHOOK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    let metrics_listen =
-        std::env::var("METRICS_LISTEN").unwrap_or_else(|_| "127.0.0.1:9464".to_owned());
     // The SDK records through the `metrics` facade; this process picks Prometheus.
     let metrics = match PrometheusBuilder::new().install_recorder() {
         Ok(handle) => handle,
@@ -145,16 +135,6 @@ fn main() -> ExitCode {
             Ok(addr) => eprintln!("webhook_receiver listening on http://{addr}"),
             Err(_) => eprintln!("webhook_receiver listening on http://{listen}"),
         }
-        match tokio::net::TcpListener::bind(&metrics_listen).await {
-            Ok(listener) => {
-                eprintln!("metrics at http://{metrics_listen}/metrics");
-                serve_metrics(listener, metrics);
-            }
-            Err(e) => {
-                eprintln!("error: cannot listen on {metrics_listen}: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
         let receiver = WebhookReceiver::new(secret, token).on_event(|event: Event| async move {
             match describe(&event) {
                 Some(line) => print_line(&line),
@@ -167,7 +147,15 @@ fn main() -> ExitCode {
                 std::future::pending::<()>().await;
             }
         };
-        match receiver.serve_with_shutdown(listener, stop).await {
+        // The receiver's router answers webhooks on every path; `/metrics` is added beside it.
+        let (router, handle) = receiver.into_parts();
+        let app = router.route("/metrics", metrics_route(metrics));
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await;
+        // Events already acknowledged are handled before the process exits.
+        handle.drain().await;
+        match served {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: server failed: {e}");

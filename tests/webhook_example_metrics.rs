@@ -1,5 +1,5 @@
 //! The webhook example's metrics, read from outside: after N signed status webhooks (and one
-//! message), `GET /metrics` on its metrics listener says `wacloud_webhook_events_total` is N
+//! message), `GET /metrics` on its listener says `wacloud_webhook_events_total` is N
 //! for `kind="status"` and 1 for `kind="message"`.
 #![cfg(feature = "webhook-router")]
 

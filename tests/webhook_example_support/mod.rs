@@ -58,8 +58,6 @@ pub fn example_binary() -> PathBuf {
 pub struct Running {
     pub child: Killed,
     pub port: u16,
-    /// Where it serves `GET /metrics`.
-    pub metrics_port: u16,
     /// Its stdout, line by line; disconnected at EOF.
     pub lines: mpsc::Receiver<String>,
 }
@@ -68,19 +66,14 @@ impl Running {
     /// Starts the example with the test secret and token on a free port.
     pub fn start() -> Running {
         let bin = example_binary();
-        // Both held at once, so that they differ; released for the example to bind.
-        let (webhooks, metrics) = (
-            TcpListener::bind("127.0.0.1:0").unwrap(),
-            TcpListener::bind("127.0.0.1:0").unwrap(),
-        );
-        let port = webhooks.local_addr().unwrap().port();
-        let metrics_port = metrics.local_addr().unwrap().port();
-        drop((webhooks, metrics));
+        let port = {
+            let free = TcpListener::bind("127.0.0.1:0").unwrap();
+            free.local_addr().unwrap().port()
+        };
         let mut child = Command::new(&bin)
             .env("WHATSAPP_APP_SECRET", SECRET)
             .env("WHATSAPP_VERIFY_TOKEN", TOKEN)
             .env("WEBHOOK_LISTEN", format!("127.0.0.1:{port}"))
-            .env("METRICS_LISTEN", format!("127.0.0.1:{metrics_port}"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -98,7 +91,6 @@ impl Running {
         Running {
             child: Killed(child),
             port,
-            metrics_port,
             lines,
         }
     }
@@ -110,10 +102,10 @@ impl Running {
     /// Its Prometheus text, from `GET /metrics`.
     pub async fn metrics(&self, client: &reqwest::Client) -> String {
         let answer = client
-            .get(format!("http://127.0.0.1:{}/metrics", self.metrics_port))
+            .get(format!("http://127.0.0.1:{}/metrics", self.port))
             .send()
             .await
-            .expect("the metrics listener answers");
+            .expect("the example answers GET /metrics");
         assert_eq!(answer.status(), 200);
         answer.text().await.unwrap()
     }
