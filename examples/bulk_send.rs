@@ -35,16 +35,28 @@
 //! it has no E.164 form), and the exit code is 1 if any row was rejected. Usage
 //! problems (missing environment or arguments, an unreadable CSV, an unknown header) exit
 //! with 2. A progress bar is drawn on stderr only when stderr is a terminal.
+//!
+//! After a run that sent, three lines on stderr sum up what the SDK's metrics recorded
+//! (`wacloud::telemetry`; class `none` is an attempt that succeeded):
+//! ```text
+//! attempts: 5 (never=1 none=2 transient=1 unanswered=1)
+//! retries: 1 (transient=1)
+//! held at the outage gate: 0.0 s (closed 0 times)
+//! ```
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::collections::BTreeMap;
+
 use clap::Parser;
 use futures_util::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use wacloud::layers::recipients::RecipientRules;
 use wacloud::messages::{MessageContent, OutgoingMessage, Template, Text};
+use wacloud::telemetry::names;
 
 #[path = "support/mod.rs"]
 mod support;
@@ -260,6 +272,51 @@ fn line(number: usize, to: &str, outcome: &Outcome) -> String {
     format!("{tag} {number} {to} {detail}")
 }
 
+/// Counts per value of one label, e.g. attempts per retry class.
+#[derive(Default)]
+struct ByLabel(BTreeMap<String, u64>);
+
+impl ByLabel {
+    fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+}
+
+impl std::fmt::Display for ByLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(k, n)| format!("{k}={n}")).collect();
+        write!(f, "{} ({})", self.total(), parts.join(" "))
+    }
+}
+
+/// The three summary lines, from what the SDK recorded through the `metrics` facade.
+fn telemetry_summary(snapshotter: &Snapshotter) -> [String; 3] {
+    let (mut attempts, mut retries) = (ByLabel::default(), ByLabel::default());
+    let (mut closures, mut held) = (0, 0.0);
+    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+        let key = key.key();
+        let class = key
+            .labels()
+            .find(|label| label.key() == names::CLASS)
+            .map(|label| label.value().to_owned())
+            .unwrap_or_default();
+        match (key.name(), value) {
+            (names::ATTEMPTS, DebugValue::Counter(n)) => *attempts.0.entry(class).or_default() += n,
+            (names::RETRIES, DebugValue::Counter(n)) => *retries.0.entry(class).or_default() += n,
+            (names::GATE_CLOSURES, DebugValue::Counter(n)) => closures += n,
+            (names::GATE_CLOSED_DURATION, DebugValue::Histogram(values)) => {
+                held += values.iter().map(|v| v.into_inner()).sum::<f64>();
+            }
+            _ => {}
+        }
+    }
+    [
+        format!("attempts: {attempts}"),
+        format!("retries: {retries}"),
+        format!("held at the outage gate: {held:.1} s (closed {closures} times)"),
+    ]
+}
+
 fn progress_bar(rows: usize) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -276,6 +333,13 @@ fn progress_bar(rows: usize) -> ProgressBar {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    // The SDK records through the `metrics` facade; this run keeps the values in memory for
+    // its summary (a service would install a Prometheus or OpenTelemetry recorder instead).
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    if recorder.install().is_err() {
+        eprintln!("warning: a metrics recorder was already installed: no summary");
+    }
     let client = if args.dry_run {
         None
     } else {
@@ -329,6 +393,9 @@ async fn main() -> ExitCode {
         "SUMMARY sent={} rejected={} failed={} unknown={}",
         summary.sent, summary.rejected, summary.failed, summary.unknown
     );
+    for line in telemetry_summary(&snapshotter) {
+        eprintln!("{line}");
+    }
     if summary.unknown > 0 {
         eprintln!(
             "{} row(s) have an unknown outcome: they may have been delivered. Match their \

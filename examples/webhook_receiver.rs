@@ -5,6 +5,11 @@
 //!     cargo run --example webhook_receiver
 //! ```
 //!
+//! `GET /metrics` on the same listener answers the SDK's metrics in Prometheus text, among them
+//! `wacloud_webhook_events_total{kind="status"}` and `{kind="message"}`: the events received.
+//! (A production service would keep `/metrics` off the port it exposes to Meta, or behind its
+//! firewall; the example keeps one port so that a first run needs nothing else.)
+//!
 //! For every status update it prints `STATUS <message-id> <raw-status> -> <reconciled-status>`
 //! and for every inbound message `MESSAGE <message-id> <type> <from>` to stdout, one line
 //! each, flushed. A POST is answered 200 only after its lines were written and flushed; if
@@ -14,11 +19,36 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use wacloud::webhooks::router::{Event, WebhookReceiver};
 
 const USAGE: &str = "usage: WHATSAPP_APP_SECRET=<app secret> WHATSAPP_VERIFY_TOKEN=<verify token> \
 [WEBHOOK_LISTEN=127.0.0.1:8080] cargo run --example webhook_receiver";
+
+/// `GET /metrics`: Prometheus text. Also keeps the recorder's histograms trimmed.
+fn metrics_route(handle: PrometheusHandle) -> axum::routing::MethodRouter {
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            upkeep.run_upkeep();
+        }
+    });
+    axum::routing::get(move || {
+        let text = handle.render();
+        async move {
+            (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                )],
+                text,
+            )
+        }
+    })
+}
 
 fn required(name: &str) -> Option<String> {
     match std::env::var(name) {
@@ -73,6 +103,15 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let listen = std::env::var("WEBHOOK_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    // The SDK records through the `metrics` facade; this process picks Prometheus.
+    let metrics = match PrometheusBuilder::new().install_recorder() {
+        Ok(handle) => handle,
+        Err(e) => {
+            eprintln!("error: cannot install the metrics recorder: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    wacloud::telemetry::describe();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -108,7 +147,15 @@ fn main() -> ExitCode {
                 std::future::pending::<()>().await;
             }
         };
-        match receiver.serve_with_shutdown(listener, stop).await {
+        // The receiver's router answers webhooks on every path; `/metrics` is added beside it.
+        let (router, handle) = receiver.into_parts();
+        let app = router.route("/metrics", metrics_route(metrics));
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await;
+        // Events already acknowledged are handled before the process exits.
+        handle.drain().await;
+        match served {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: server failed: {e}");

@@ -25,6 +25,7 @@ pub mod error;
 pub mod layers;
 pub mod messages;
 pub mod models;
+pub mod telemetry;
 pub mod time;
 pub mod webhooks;
 

@@ -244,6 +244,16 @@ async fn bulk_send_reports_every_row_and_the_summary() {
         .for_recipient("+16505550134"),
     );
     sb.inject(FaultRule::new(Fault::DropAfterActing).for_recipient("+16505550135"));
+    // Row 1's first attempt meets a passing fault: retried (after about 0.5 s) and accepted.
+    sb.inject(
+        FaultRule::new(Fault::Graph {
+            status: 500,
+            code: 131000,
+            message: "(#131000) Something went wrong".into(),
+        })
+        .for_recipient("+16505550131")
+        .times(1),
+    );
     let dir = tempfile::tempdir().expect("a temp dir");
     let csv = dir.path().join("recipients.csv");
     std::fs::write(
@@ -332,6 +342,19 @@ async fn bulk_send_reports_every_row_and_the_summary() {
             && m.biz_opaque_callback_data.as_deref() == Some(correlation)));
     assert_eq!(accepted.len(), 3);
     assert_eq!(sb.duplicate_count(), 0, "nothing was sent twice");
+    // The SDK's own account, on stderr (stdout keeps its line contract above): five attempts
+    // (row 1 twice), one retry, no outage.
+    for line in [
+        "attempts: 5 (never=1 none=2 transient=1 unanswered=1)",
+        "retries: 1 (transient=1)",
+        "held at the outage gate: 0.0 s (closed 0 times)",
+    ] {
+        assert!(
+            sent.stderr.lines().any(|l| l == line),
+            "no `{line}` in stderr: {}",
+            sent.stderr
+        );
+    }
     sb.shutdown().await;
 }
 

@@ -6,7 +6,8 @@
 //! `WebhookReceiver`, and a webhook with a bad signature — with every tracing event at TRACE
 //! level captured into a buffer, and the `Display` and `Debug` of every error (and of the
 //! client, builder, receiver and secret wrappers) collected. None of it may contain the access
-//! token, the wrong token, the app secret or the verify token.
+//! token, the wrong token, the app secret or the verify token. Every span's fields are recorded
+//! too: none may hold a secret or a full phone number.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -23,12 +24,25 @@ use wacloud::webhooks::{AppSecret, VerifyToken, SIGNATURE_HEADER};
 use wacloud::Error;
 use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig};
 
+mod telemetry_support;
+use telemetry_support::Spans;
+
 /// Distinctive values, so a hit in the captured text can only be a leak.
 const ACCESS_TOKEN: &str = "EAAGzSECRETaccessTOKEN4242424242";
 const WRONG_TOKEN: &str = "EAAGzWRONGaccessTOKEN1717171717";
 const APP_SECRET: &str = "appSECRETvalue0987654321zz";
 const VERIFY_TOKEN: &str = "verifyTOKENsecret5151";
 const SECRETS: [&str; 4] = [ACCESS_TOKEN, WRONG_TOKEN, APP_SECRET, VERIFY_TOKEN];
+/// The recipients' numbers, without `+` (as Meta writes `wa_id`): no span may show one whole.
+const NUMBERS: [&str; 7] = [
+    "16505550201",
+    "16505550202",
+    "16505550203",
+    "16505550204",
+    "16505550205",
+    "16505550206",
+    "5352345678",
+];
 
 const PHONE_NUMBER_ID: &str = "100000000000001";
 const WAIT: Duration = Duration::from_secs(10);
@@ -97,8 +111,10 @@ fn builder(base_url: &str, token: &str) -> wacloud::ClientBuilder {
 async fn no_secret_in_logs_errors_or_debug_output() {
     let captured = Captured::default();
     let writer = captured.clone();
+    let spans = Spans::default();
     let subscriber = tracing_subscriber::registry()
         .with(tracing_subscriber::filter::LevelFilter::TRACE)
+        .with(spans.clone())
         .with(
             tracing_subscriber::fmt::layer()
                 .with_ansi(false)
@@ -298,6 +314,25 @@ async fn no_secret_in_logs_errors_or_debug_output() {
         "no auth event captured:\n{logs}"
     );
     assert_no_secret("the TRACE log", &logs);
+    // The spans: one per call at least, each field free of secrets and whole numbers.
+    let spans = spans.all();
+    let calls = spans
+        .iter()
+        .filter(|span| span.name == wacloud::telemetry::names::CALL_SPAN)
+        .count();
+    assert!(calls >= 10, "{calls} call spans");
+    for span in &spans {
+        for (field, value) in &span.fields {
+            let what = format!("span {} field {field}", span.name);
+            assert_no_secret(&what, value);
+            for number in NUMBERS {
+                assert!(
+                    !value.contains(number),
+                    "{what} holds a phone number: {value}"
+                );
+            }
+        }
+    }
     assert!(seen.0.len() > 20, "{} renderings", seen.0.len());
     for text in &seen.0 {
         assert_no_secret("an error or Debug rendering", text);

@@ -127,7 +127,10 @@ impl IntoFuture for MarketingSendRequest {
     type IntoFuture = CallFuture<SendResponse>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::telemetry::calls::count_send(
+            Operation::MarketingSend,
+            self.run(),
+        ))
     }
 }
 

@@ -221,7 +221,10 @@ impl IntoFuture for SendRequest {
     type IntoFuture = CallFuture<SendResponse>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.run())
+        Box::pin(crate::telemetry::calls::count_send(
+            Operation::Send,
+            self.run(),
+        ))
     }
 }
 

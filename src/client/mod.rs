@@ -235,8 +235,25 @@ impl Client {
         .await
     }
 
+    /// Runs `run` under the call's deadline, inside the call's span (see
+    /// [`telemetry`](crate::telemetry)).
+    async fn under_deadline<T, F>(&self, call: Call, run: impl FnOnce(Call) -> F) -> Result<T>
+    where
+        F: Future<Output = Result<T>>,
+    {
+        let telemetry =
+            crate::telemetry::calls::CallTelemetry::start(&call.facts, &*self.inner.clock);
+        telemetry
+            .run(&*self.inner.clock, self.run_under_deadline(call, run))
+            .await
+    }
+
     /// Runs `run` under the call's deadline, if it has one.
-    async fn under_deadline<T, F>(&self, mut call: Call, run: impl FnOnce(Call) -> F) -> Result<T>
+    async fn run_under_deadline<T, F>(
+        &self,
+        mut call: Call,
+        run: impl FnOnce(Call) -> F,
+    ) -> Result<T>
     where
         F: Future<Output = Result<T>>,
     {

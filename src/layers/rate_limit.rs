@@ -529,12 +529,14 @@ impl RateLimitLayer {
                     if !waited.is_zero() {
                         tracing::debug!(?kind, ?waited, "waited for a client-side rate limit");
                     }
+                    crate::telemetry::layers::permit(kind, waited);
                     return Ok(());
                 }
                 Err(wait) => wait,
             };
             if self.inner.limits.mode == LimitMode::FailFast {
                 tracing::debug!(?kind, retry_after = ?wait, "client-side rate limit reached");
+                crate::telemetry::layers::refused(kind);
                 return Err(Error::RateLimited(Box::new(RateLimited {
                     kind,
                     retry_after: wait,

@@ -420,6 +420,7 @@ async fn handle_post(
             return (StatusCode::BAD_REQUEST, "bad request").into_response();
         }
     };
+    crate::telemetry::webhooks::received(&notification);
     let Some(dispatch) = &shared.dispatch else {
         observe_statuses(&notification, &mut lock(&shared.tracker));
         return (StatusCode::OK, "ok").into_response();

@@ -66,11 +66,10 @@ impl Running {
     /// Starts the example with the test secret and token on a free port.
     pub fn start() -> Running {
         let bin = example_binary();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = {
+            let free = TcpListener::bind("127.0.0.1:0").unwrap();
+            free.local_addr().unwrap().port()
+        };
         let mut child = Command::new(&bin)
             .env("WHATSAPP_APP_SECRET", SECRET)
             .env("WHATSAPP_VERIFY_TOKEN", TOKEN)
@@ -98,6 +97,17 @@ impl Running {
 
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Its Prometheus text, from `GET /metrics`.
+    pub async fn metrics(&self, client: &reqwest::Client) -> String {
+        let answer = client
+            .get(format!("http://127.0.0.1:{}/metrics", self.port))
+            .send()
+            .await
+            .expect("the example answers GET /metrics");
+        assert_eq!(answer.status(), 200);
+        answer.text().await.unwrap()
     }
 
     /// Waits (at most 20 s) until the server answers the handshake.

@@ -81,6 +81,7 @@ impl RetryBudget {
             .unwrap_or_else(|poison| poison.into_inner());
         if *tokens >= cost {
             *tokens -= cost;
+            crate::telemetry::layers::budget_level(*tokens);
             true
         } else {
             false
@@ -99,6 +100,7 @@ impl RetryBudget {
         *tokens = tokens
             .saturating_add(config.success_refund)
             .min(config.capacity);
+        crate::telemetry::layers::budget_level(*tokens);
     }
 
     /// Tokens left (`None` without a budget).

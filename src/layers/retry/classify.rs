@@ -28,6 +28,8 @@ pub(crate) enum Verdict {
         result: reqwest_middleware::Result<Response>,
         /// Whether the API answered (which proves it is up).
         answered: bool,
+        /// The Graph error code of the answer, when it carried one.
+        code: Option<i64>,
         /// Why it is not retried, for the trace.
         reason: &'static str,
     },
@@ -166,6 +168,7 @@ async fn classify_answer(
             return Verdict::Final {
                 result: Err(reqwest_middleware::Error::Reqwest(error)),
                 answered: true,
+                code: None,
                 reason: "the answer's body could not be read",
             }
         }
@@ -200,11 +203,13 @@ async fn classify_answer(
         RetryClass::Never => Verdict::Final {
             result: Ok(response),
             answered: true,
+            code,
             reason: "retrying cannot help with this error",
         },
         RetryClass::Later(_) => Verdict::Final {
             result: Ok(response),
             answered: true,
+            code,
             reason: "this error asks for a wait of minutes or hours",
         },
         _ => {
@@ -239,6 +244,7 @@ fn classify_error(error: reqwest_middleware::Error, facts: &RequestFacts) -> Ver
             return Verdict::Final {
                 result: Err(other),
                 answered: false,
+                code: None,
                 reason: "an inner layer failed the call",
             };
         }
@@ -274,11 +280,13 @@ fn classify_error(error: reqwest_middleware::Error, facts: &RequestFacts) -> Ver
         TransportPhase::MaybeWritten => Verdict::Final {
             result: Err(reqwest_middleware::Error::Reqwest(error)),
             answered: false,
+            code: None,
             reason: "the request may have been written and acted on: not retried (outcome unknown)",
         },
         _ => Verdict::Final {
             result: Err(reqwest_middleware::Error::Reqwest(error)),
             answered: false,
+            code: None,
             reason: "a local error that retrying cannot fix",
         },
     }

@@ -27,7 +27,7 @@
 //! ([`RetryPolicy::on_event`]).
 
 mod budget;
-mod classify;
+pub(crate) mod classify;
 mod gate;
 mod schedule;
 
@@ -38,6 +38,7 @@ use std::time::Duration;
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
+use tracing::Instrument;
 
 pub use budget::BudgetConfig;
 pub use schedule::{parse_retry_after, Schedule};
@@ -47,6 +48,7 @@ use self::classify::{Failure, Verdict};
 use self::gate::{recipient_key, Gate, LastAnswer, PairHolds, Pass};
 use crate::error::{DeadlineExceeded, Error, RetriesExhausted, RetryClass, SentState};
 use crate::layers::facts::{HeldBack, Operation, RequestFacts, SendClearance};
+use crate::telemetry;
 use crate::time::{later, Instant, SharedClock};
 
 /// A function called with every retry decision (to print or count retries).
@@ -440,6 +442,7 @@ impl RetryLayer {
                 "retry"
             ),
         }
+        telemetry::layers::retry_event(event);
         if let Some(observer) = &self.policy.observer {
             observer(event);
         }
@@ -644,8 +647,14 @@ impl Middleware for RetryLayer {
                 let shared = Arc::clone(&self.shared);
                 extensions.insert(SendClearance::new(move || shared.gate.is_open()));
             }
-            let result = next.clone().run(request, extensions).await;
+            let attempt = telemetry::calls::attempt_span(call.attempts, &request);
+            let result = next
+                .clone()
+                .run(request, extensions)
+                .instrument(attempt.clone())
+                .await;
             if HeldBack::is(&result) {
+                telemetry::calls::held_back(&attempt);
                 // An inner layer waited and saw the gate close: nothing was sent, so this was
                 // not an attempt. Back to the gate.
                 call.attempts -= 1;
@@ -655,6 +664,12 @@ impl Middleware for RetryLayer {
             // would overrun) sent nothing: it says nothing about the API.
             let refused_locally = matches!(result, Err(reqwest_middleware::Error::Middleware(_)));
             let verdict = classify::classify(result, &call.facts, &self.policy).await;
+            telemetry::layers::attempt(
+                &attempt,
+                call.facts.operation,
+                last.as_ref().map(|failure| failure.class),
+                &verdict,
+            );
             let now = self.clock.now();
             let failure = match verdict {
                 Verdict::Success(response) => {
@@ -675,6 +690,7 @@ impl Middleware for RetryLayer {
                     result,
                     answered,
                     reason,
+                    ..
                 } => {
                     if answered {
                         let lasted = match probe {
@@ -725,6 +741,7 @@ impl Middleware for RetryLayer {
                     (Some(slot), seen) => {
                         let wait =
                             slot.failed(now, seen.map(|seen| (failure.class, seen)), &delay_of);
+                        telemetry::calls::retry_wait(&attempt, wait);
                         self.emit(&call.failure_event(
                             RetryEventKind::Retrying,
                             now,
@@ -851,6 +868,7 @@ impl Middleware for RetryLayer {
                 _ => failure.reason.to_owned(),
             };
             self.emit(&call.failure_event(RetryEventKind::Retrying, now, &failure, delay, reason));
+            telemetry::calls::retry_wait(&attempt, delay);
             if failure.class == RetryClass::Pair {
                 if let Some(recipient) = call.facts.recipient.as_ref() {
                     self.shared

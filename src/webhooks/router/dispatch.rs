@@ -144,6 +144,7 @@ impl Update {
 /// Calls the handler on one event and confirms its update when it succeeded.
 async fn handle(handler: &Handler, tracker: &SharedTracker, event: Event) -> Result<(), Refusal> {
     let update = Update::of(&event);
+    crate::telemetry::webhooks::handling(&event);
     call(handler, event).await?;
     if let Some(update) = update {
         update.confirm(tracker);
@@ -243,11 +244,13 @@ impl Queue {
         let Some(tx) = tx.as_ref() else {
             return Err(Refusal::Closed);
         };
+        let count = events.len();
         tx.send(Batch {
             events,
             _room: room,
         })
         .map_err(|_| Refusal::Closed)
+        .map(|()| crate::telemetry::webhooks::queued(count))
     }
 
     /// Starts the worker on the first batch (a runtime is then running).
@@ -270,6 +273,7 @@ impl Queue {
                     )
                     .await
                     .unwrap_or(Err(Refusal::TimedOut(dispatch.timeout)));
+                    crate::telemetry::webhooks::dequeued();
                     if let Err(refusal) = handled {
                         tracing::error!(
                             %refusal,
