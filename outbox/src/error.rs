@@ -36,6 +36,9 @@ pub enum OutboxError {
     /// there to settle unknown outcomes from webhooks.
     #[error("the message sets biz_opaque_callback_data, which the outbox uses for its row id")]
     CallbackDataTaken,
+    /// A send task of a worker panicked or was cancelled.
+    #[error("an outbox worker task failed: {0}")]
+    Worker(String),
     /// No row has this id.
     #[error("no outbox row {0}")]
     NoSuchRow(crate::RowId),

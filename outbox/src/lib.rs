@@ -23,6 +23,7 @@ pub mod ledger;
 mod model;
 mod outbox;
 pub mod store;
+mod worker;
 
 pub use error::{OutboxError, StoreError};
 pub use model::{
@@ -32,3 +33,4 @@ pub use model::{
 pub use outbox::{system_clock, Enqueue, Outbox, OutboxConfig, WallClock, DEFAULT_CALLBACK_PREFIX};
 pub use store::sqlite::{Durability, SqliteStore};
 pub use store::Store;
+pub use worker::{DrainReport, Outcome, Worker, WorkerConfig};
