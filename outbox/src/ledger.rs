@@ -104,3 +104,47 @@ pub fn status_update(prefix: &str, status: &Status<'_>) -> Option<StatusUpdate> 
         error,
     })
 }
+
+impl crate::Outbox {
+    /// Folds one status webhook into its row (found by the row id in its callback data, else
+    /// by wamid). Returns the row, or `None` when the status is not about this outbox's rows.
+    pub async fn feed_status(
+        &self,
+        status: &Status<'_>,
+    ) -> Result<Option<RowId>, crate::OutboxError> {
+        let Some(update) = status_update(&self.config.callback_prefix, status) else {
+            return Ok(None);
+        };
+        Ok(self.store.fold_status(&update, self.now()).await?)
+    }
+
+    /// Folds a webhook event (statuses only; other events are ignored).
+    pub async fn feed_event(
+        &self,
+        event: &wacloud::webhooks::Event,
+    ) -> Result<Option<RowId>, crate::OutboxError> {
+        match event {
+            wacloud::webhooks::Event::Status { status, .. } => self.feed_status(status).await,
+            _ => Ok(None),
+        }
+    }
+
+    /// A handler for [`WebhookReceiver::on_event`](wacloud::webhooks::router::WebhookReceiver::on_event)
+    /// that feeds every status into the outbox. A store failure answers the POST with 503, so
+    /// Meta delivers the webhook again.
+    pub fn webhook_handler(
+        &self,
+    ) -> impl Fn(
+        wacloud::webhooks::Event,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<(), crate::OutboxError>> + Send>,
+    > + Send
+           + Sync
+           + 'static {
+        let outbox = self.clone();
+        move |event| {
+            let outbox = outbox.clone();
+            Box::pin(async move { outbox.feed_event(&event).await.map(|_| ()) })
+        }
+    }
+}

@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod explain;
 pub mod ledger;
 mod model;
 mod outbox;
@@ -26,6 +27,7 @@ pub mod store;
 mod worker;
 
 pub use error::{OutboxError, StoreError};
+pub use explain::{Cause, Diagnosis, Failure, Fate, Remedy};
 pub use model::{
     Claimed, Counts, Enqueued, ErrorInfo, ListFilter, Millis, NewRow, Recovered, Row, RowId,
     Settlement, State, StatusUpdate,
