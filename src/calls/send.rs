@@ -64,14 +64,15 @@ impl SendRequest {
             retry_unknown_outcome,
             deadline,
         } = self;
-        deliver(
+        let sent = deliver(
             client,
             message,
             Route::MESSAGES,
             retry_unknown_outcome,
             deadline,
         )
-        .await
+        .await;
+        crate::telemetry::calls::count_send(Operation::Send, sent)
     }
 }
 
@@ -170,10 +171,7 @@ impl IntoFuture for SendRequest {
     type IntoFuture = CallFuture<SendResponse>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(crate::telemetry::calls::count_send(
-            Operation::Send,
-            self.run(),
-        ))
+        Box::pin(self.run())
     }
 }
 

@@ -103,6 +103,14 @@ pub(crate) fn budget_level(tokens: u32) {
     metrics::gauge!(BUDGET_TOKENS).set(f64::from(tokens));
 }
 
+/// A success refilled the budget from `before` to `after` (the same when it was full, the
+/// usual case: then there is nothing to record).
+pub(crate) fn budget_refilled(before: u32, after: u32) {
+    if before != after {
+        budget_level(after);
+    }
+}
+
 /// A client-side rate-limit permit was taken after `waited` (zero when one was free).
 pub(crate) fn permit(kind: LimitKind, waited: Duration) {
     metrics::histogram!(RATE_LIMIT_WAIT, LIMIT => limit_label(kind)).record(seconds(waited));
