@@ -83,10 +83,7 @@ pub(crate) fn retry_event(event: &RetryEvent) {
             metrics::gauge!(GATE_CLOSED).set(1.0);
             metrics::counter!(GATE_CLOSURES).increment(1);
         }
-        RetryEventKind::OutageEnded => {
-            metrics::gauge!(GATE_CLOSED).set(0.0);
-            metrics::histogram!(GATE_CLOSED_DURATION).record(seconds(event.delay));
-        }
+        RetryEventKind::OutageEnded => gate_opened(event.delay),
         RetryEventKind::Probing => metrics::counter!(GATE_PROBES).increment(1),
         RetryEventKind::GaveUp => metrics::counter!(
             GIVE_UPS,
@@ -96,6 +93,13 @@ pub(crate) fn retry_event(event: &RetryEvent) {
         .increment(1),
         RetryEventKind::Retrying | RetryEventKind::WaitingForOutage => {}
     }
+}
+
+/// The outage gate opened after `lasted` (a probe of this process got an answer, or another
+/// instance's did, through a shared gate).
+pub(crate) fn gate_opened(lasted: Duration) {
+    metrics::gauge!(GATE_CLOSED).set(0.0);
+    metrics::histogram!(GATE_CLOSED_DURATION).record(seconds(lasted));
 }
 
 /// The retry budget's level after a change.
