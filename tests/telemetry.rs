@@ -88,9 +88,11 @@ async fn a_retried_send_has_a_call_span_with_one_child_per_attempt() {
         1
     );
     assert_eq!(m.counter(RETRIES, &[send, ("class", "transient")]), 1);
-    assert_eq!(m.counter(CALLS, &[send, ("outcome", "ok")]), 1);
+    assert_eq!(
+        m.histogram(CALL_DURATION, &[send, ("outcome", "ok")]).len(),
+        1
+    );
     assert_eq!(m.counter(SENDS, &[send, ("outcome", "accepted")]), 1);
-    assert_eq!(m.histogram(CALL_DURATION, &[send]).len(), 1);
     // A full budget of 500, less a retry (5), plus a success (1).
     assert_eq!(m.gauge(BUDGET_TOKENS, &[]), Some(496.0));
 }
@@ -136,11 +138,11 @@ async fn a_refused_send_records_its_error_on_the_call_span() {
     assert_eq!(m.counter(RETRIES, &[]), 0);
     assert_eq!(m.counter(SENDS, &[send, ("outcome", "failed")]), 1);
     assert_eq!(m.counter(SENDS, &[send, ("outcome", "rejected")]), 1);
-    assert_eq!(m.counter(CALLS, &[send, ("outcome", "api_error")]), 1);
-    assert_eq!(
-        m.counter(CALLS, &[send, ("outcome", "recipient_rejected")]),
-        1
-    );
+    let calls = |outcome| {
+        m.histogram(CALL_DURATION, &[send, ("outcome", outcome)])
+            .len()
+    };
+    assert_eq!((calls("api_error"), calls("recipient_rejected")), (1, 1));
 }
 
 #[tokio::test(start_paused = true)]
@@ -303,4 +305,78 @@ async fn describe_registers_units_and_labels_stay_bounded() {
     let mut codes = m.label_values(ATTEMPTS, "code");
     codes.sort();
     assert_eq!(codes, ["100", "none"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_send_that_runs_out_of_retries_counts_a_give_up() {
+    let spans = Spans::default();
+    let _spans = spans.install();
+    let metrics = Metrics::default();
+    let _metrics = metrics.install();
+    // The transient schedule allows 4 retries: the fifth failure is final.
+    let fault = (500, "131000-something-went-wrong.json");
+    let client = client(Scripted::new([fault; 5])).build().unwrap();
+
+    let err = client
+        .send(text("+16505551234"))
+        .await
+        .expect_err("retries exhausted");
+    assert!(
+        matches!(err, wacloud::Error::RetriesExhausted(_)),
+        "{err:?}"
+    );
+
+    let call = &spans.named(CALL_SPAN)[0];
+    assert_eq!(call.get(ERROR_TYPE), Some("retries_exhausted"));
+    assert_eq!(call.get(GRAPH_CODE), Some("131000"));
+    let attempts = spans.named(ATTEMPT_SPAN);
+    assert_eq!(attempts.len(), 5);
+    assert_eq!(
+        attempts[4].get(RETRY_WAIT_MS),
+        None,
+        "no wait after the last"
+    );
+    let m = metrics.snapshot();
+    let send = ("operation", "send");
+    assert_eq!(m.counter(GIVE_UPS, &[send, ("class", "transient")]), 1);
+    assert_eq!(m.counter(RETRIES, &[send, ("class", "transient")]), 4);
+    assert_eq!(m.counter(SENDS, &[send, ("outcome", "failed")]), 1);
+    // 500, less 4 retries at 5 tokens.
+    assert_eq!(m.gauge(BUDGET_TOKENS, &[]), Some(480.0));
+}
+
+/// Real time, briefly: the client gives up waiting for an answer after 200 ms.
+#[tokio::test]
+async fn an_unanswered_send_counts_as_an_unknown_outcome() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let metrics = Metrics::default();
+    let _metrics = metrics.install();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let client = wacloud::Client::builder()
+        .access_token("EAAGtelemetryTOKEN")
+        .phone_number_id("106540352242922")
+        .base_url(server.uri())
+        .timeout(std::time::Duration::from_millis(200))
+        .build()
+        .unwrap();
+
+    let err = client
+        .send(text("+16505551234"))
+        .await
+        .expect_err("no answer");
+    assert!(err.is_outcome_unknown(), "{err:?}");
+
+    let m = metrics.snapshot();
+    let send = ("operation", "send");
+    assert_eq!(m.counter(UNKNOWN_OUTCOMES, &[send]), 1);
+    assert_eq!(m.counter(SENDS, &[send, ("outcome", "unknown")]), 1);
+    assert_eq!(m.counter(ATTEMPTS, &[send, ("class", "unanswered")]), 1);
+    let calls = m.histogram(CALL_DURATION, &[send, ("outcome", "outcome_unknown")]);
+    assert_eq!(calls.len(), 1);
 }

@@ -93,11 +93,12 @@ impl MarketingSendRequest {
 
     async fn run(self) -> Result<SendResponse> {
         if !matches!(self.message.content(), MessageContent::Template(_)) {
-            return Err(ValidationError::new(
+            let refused = Err(ValidationError::new(
                 "type",
                 "the Marketing Messages API sends template messages only",
             )
             .into());
+            return crate::telemetry::calls::count_send(Operation::MarketingSend, refused);
         }
         let mut extra = Vec::new();
         if let Some(policy) = self.product_policy {
@@ -111,14 +112,15 @@ impl MarketingSendRequest {
             operation: Operation::MarketingSend,
             extra,
         };
-        deliver(
+        let sent = deliver(
             self.client,
             self.message,
             route,
             self.retry_unknown_outcome,
             self.deadline,
         )
-        .await
+        .await;
+        crate::telemetry::calls::count_send(Operation::MarketingSend, sent)
     }
 }
 
@@ -127,10 +129,7 @@ impl IntoFuture for MarketingSendRequest {
     type IntoFuture = CallFuture<SendResponse>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(crate::telemetry::calls::count_send(
-            Operation::MarketingSend,
-            self.run(),
-        ))
+        Box::pin(self.run())
     }
 }
 

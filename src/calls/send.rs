@@ -82,16 +82,20 @@ impl SendRequest {
             deadline,
             dispatch,
         } = self;
-        let prepared = match payload {
-            Payload::Message(message) => prepare(&client, message)?,
-            Payload::Prepared(prepared) => prepared,
-        };
         let options = Options {
             retry_unknown_outcome,
             deadline,
             dispatch,
         };
-        deliver_prepared(client, prepared, Route::MESSAGES, options).await
+        let sent = match payload {
+            Payload::Message(message) => prepare(&client, message),
+            Payload::Prepared(prepared) => Ok(prepared),
+        };
+        let sent = match sent {
+            Ok(prepared) => deliver_prepared(client, prepared, Route::MESSAGES, options).await,
+            Err(error) => Err(error),
+        };
+        crate::telemetry::calls::count_send(Operation::Send, sent)
     }
 }
 
@@ -221,10 +225,7 @@ impl IntoFuture for SendRequest {
     type IntoFuture = CallFuture<SendResponse>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(crate::telemetry::calls::count_send(
-            Operation::Send,
-            self.run(),
-        ))
+        Box::pin(self.run())
     }
 }
 

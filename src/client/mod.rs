@@ -243,9 +243,10 @@ impl Client {
     {
         let telemetry =
             crate::telemetry::calls::CallTelemetry::start(&call.facts, &*self.inner.clock);
-        telemetry
-            .run(&*self.inner.clock, self.run_under_deadline(call, run))
-            .await
+        let result = telemetry
+            .instrument(self.run_under_deadline(call, run))
+            .await;
+        telemetry.finish(&*self.inner.clock, result)
     }
 
     /// Runs `run` under the call's deadline, if it has one.

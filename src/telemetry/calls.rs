@@ -9,6 +9,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use tracing::field::Empty;
+use tracing::instrument::Instrumented;
 use tracing::{Instrument, Span};
 
 use super::names::*;
@@ -31,13 +32,17 @@ impl CallTelemetry {
             CALL_SPAN,
             { OPERATION } = facts.operation.as_str(),
             { PHONE_NUMBER_ID } = facts.phone_number_id.as_str(),
-            { RECIPIENT } = facts.recipient.as_ref().map(|to| redact(to.as_str())),
+            { RECIPIENT } = Empty,
             { CORRELATION_ID } = facts.correlation_id.as_deref(),
             { MESSAGE_TYPE } = facts.message_type,
             { HTTP_STATUS } = Empty,
             { GRAPH_CODE } = Empty,
             { ERROR_TYPE } = Empty,
         );
+        // Redacting allocates: only for a subscriber that takes the span.
+        if let Some(to) = facts.recipient.as_ref().filter(|_| !span.is_disabled()) {
+            span.record(RECIPIENT, redact(to.as_str()));
+        }
         CallTelemetry {
             span,
             operation: facts.operation,
@@ -45,13 +50,13 @@ impl CallTelemetry {
         }
     }
 
-    /// Runs the call inside the span, then records how it ended.
-    pub(crate) async fn run<T>(
-        self,
-        clock: &dyn Clock,
-        call: impl Future<Output = Result<T>>,
-    ) -> Result<T> {
-        let result = call.instrument(self.span.clone()).await;
+    /// The call, to run inside the span (so that the attempts' spans are its children).
+    pub(crate) fn instrument<F: Future>(&self, call: F) -> Instrumented<F> {
+        call.instrument(self.span.clone())
+    }
+
+    /// Records how the call ended.
+    pub(crate) fn finish<T>(self, clock: &dyn Clock, result: Result<T>) -> Result<T> {
         let elapsed = clock.now().saturating_duration_since(self.start);
         let outcome = match &result {
             Ok(_) => "ok",
@@ -66,23 +71,19 @@ impl CallTelemetry {
                 error_type(error)
             }
         };
-        let labels = [
-            (LABEL_OPERATION, self.operation.as_str()),
-            (LABEL_OUTCOME, outcome),
-        ];
-        metrics::counter!(CALLS, &labels).increment(1);
-        metrics::histogram!(CALL_DURATION, &labels).record(super::seconds(elapsed));
+        metrics::histogram!(
+            CALL_DURATION,
+            LABEL_OPERATION => self.operation.as_str(),
+            LABEL_OUTCOME => outcome
+        )
+        .record(super::seconds(elapsed));
         result
     }
 }
 
 /// Counts a message send by how it ended, the way a sender reports it: `accepted`,
 /// `rejected` (stopped before sending), `unknown` (maybe sent) or `failed`.
-pub(crate) async fn count_send<T>(
-    operation: Operation,
-    send: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    let result = send.await;
+pub(crate) fn count_send<T>(operation: Operation, result: Result<T>) -> Result<T> {
     let outcome = match &result {
         Ok(_) => "accepted",
         Err(error) if error.is_local_rejection() => "rejected",

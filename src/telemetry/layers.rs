@@ -83,10 +83,7 @@ pub(crate) fn retry_event(event: &RetryEvent) {
             metrics::gauge!(GATE_CLOSED).set(1.0);
             metrics::counter!(GATE_CLOSURES).increment(1);
         }
-        RetryEventKind::OutageEnded => {
-            metrics::gauge!(GATE_CLOSED).set(0.0);
-            metrics::histogram!(GATE_CLOSED_DURATION).record(seconds(event.delay));
-        }
+        RetryEventKind::OutageEnded => gate_opened(event.delay),
         RetryEventKind::Probing => metrics::counter!(GATE_PROBES).increment(1),
         RetryEventKind::GaveUp => metrics::counter!(
             GIVE_UPS,
@@ -98,9 +95,24 @@ pub(crate) fn retry_event(event: &RetryEvent) {
     }
 }
 
+/// The outage gate opened after `lasted` (a probe of this process got an answer, or another
+/// instance's did, through a shared gate).
+pub(crate) fn gate_opened(lasted: Duration) {
+    metrics::gauge!(GATE_CLOSED).set(0.0);
+    metrics::histogram!(GATE_CLOSED_DURATION).record(seconds(lasted));
+}
+
 /// The retry budget's level after a change.
 pub(crate) fn budget_level(tokens: u32) {
     metrics::gauge!(BUDGET_TOKENS).set(f64::from(tokens));
+}
+
+/// A success refilled the budget from `before` to `after` (the same when it was full, the
+/// usual case: then there is nothing to record).
+pub(crate) fn budget_refilled(before: u32, after: u32) {
+    if before != after {
+        budget_level(after);
+    }
 }
 
 /// A client-side rate-limit permit was taken after `waited` (zero when one was free).

@@ -24,11 +24,6 @@ use crate::error::RetryClass;
 /// after installing one; without a recorder it does nothing).
 pub fn describe() {
     use names::*;
-    describe_counter!(
-        CALLS,
-        Unit::Count,
-        "Calls finished, by operation and outcome"
-    );
     describe_histogram!(
         CALL_DURATION,
         Unit::Seconds,

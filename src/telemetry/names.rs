@@ -38,10 +38,8 @@ pub const RESEND_COUNT: &str = "http.request.resend_count";
 /// Field (OpenTelemetry): what went wrong, low-cardinality (an error kind or an HTTP status).
 pub const ERROR_TYPE: &str = "error.type";
 
-/// Counter: calls finished, by `operation` and `outcome`.
-pub const CALLS: &str = "wacloud_calls_total";
 /// Histogram (seconds): how long calls took, retries and waits included, by `operation` and
-/// `outcome`.
+/// `outcome` (`ok` or an [`ERROR_TYPE`] value); its count is the number of calls.
 pub const CALL_DURATION: &str = "wacloud_call_duration_seconds";
 /// Counter: message sends, by `operation` and `outcome` (`accepted`, `rejected`, `failed`,
 /// `unknown`).

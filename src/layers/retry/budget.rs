@@ -97,10 +97,11 @@ impl RetryBudget {
             .tokens
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
-        *tokens = tokens
+        let refilled = tokens
             .saturating_add(config.success_refund)
             .min(config.capacity);
-        crate::telemetry::layers::budget_level(*tokens);
+        crate::telemetry::layers::budget_refilled(*tokens, refilled);
+        *tokens = refilled;
     }
 
     /// Tokens left (`None` without a budget).

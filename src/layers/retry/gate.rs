@@ -275,6 +275,7 @@ impl Gate {
             ProbeTurn::Open => {
                 slot.resolved = true;
                 if let Some(lasted) = self.open_local(clock.now()) {
+                    crate::telemetry::layers::gate_opened(lasted);
                     tracing::debug!(
                         target: "wacloud::retry",
                         ?lasted,
