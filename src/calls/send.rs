@@ -82,19 +82,19 @@ impl SendRequest {
             deadline,
             dispatch,
         } = self;
-        let sent = async {
-            let prepared = match payload {
-                Payload::Message(message) => prepare(&client, message)?,
-                Payload::Prepared(prepared) => prepared,
-            };
-            let options = Options {
-                retry_unknown_outcome,
-                deadline,
-                dispatch,
-            };
-            deliver_prepared(client, prepared, Route::MESSAGES, options).await
-        }
-        .await;
+        let options = Options {
+            retry_unknown_outcome,
+            deadline,
+            dispatch,
+        };
+        let sent = match payload {
+            Payload::Message(message) => prepare(&client, message),
+            Payload::Prepared(prepared) => Ok(prepared),
+        };
+        let sent = match sent {
+            Ok(prepared) => deliver_prepared(client, prepared, Route::MESSAGES, options).await,
+            Err(error) => Err(error),
+        };
         crate::telemetry::calls::count_send(Operation::Send, sent)
     }
 }
