@@ -12,6 +12,9 @@
 //! * `send_throughput_64/*`: 64 concurrent senders for 2,048 sends (the goal is SDK throughput
 //!   >= 0.9 of raw reqwest's).
 //!
+//! * instructions per send: `scripts/callgrind-send.sh` runs this binary's `SEND_COST` mode
+//!   under callgrind (see [`send_cost`]).
+//!
 //! The server is a minimal axum app answering Meta's send shape, so that the figures measure
 //! the client side. The SDK's rate limits are set out of the way (no throughput limit, since
 //! Meta's maximum of 1,000/s is far below loopback speed, and no pair limit, since every send
@@ -23,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use axum::routing::post;
 use axum::Router;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use tokio::runtime::Runtime;
 use wacloud::messages::{OutgoingMessage, Text};
 use wacloud::Client;
@@ -99,8 +102,10 @@ impl Raw {
     fn new(base_url: &str) -> Raw {
         let message = OutgoingMessage::new(RECIPIENT, Text::new("benchmark"));
         Raw {
+            // The SDK's default attempt timeout, so both sides arm the same timer.
             http: reqwest::Client::builder()
                 .use_rustls_tls()
+                .timeout(Duration::from_secs(30))
                 .build()
                 .expect("reqwest"),
             url: format!(
@@ -356,4 +361,55 @@ fn paired(_: &mut Criterion) {
 }
 
 criterion_group!(benches, paired, latency, latency_by_layer, throughput);
-criterion_main!(benches);
+
+/// The instruction-count mode for `scripts/callgrind-send.sh` (not a criterion run):
+/// `SEND_COST=server` serves the loopback answer and prints its address (run outside
+/// valgrind, so the server's work is not counted); `SEND_COST=raw|sdk` with
+/// `SEND_COST_BASE=<address>` and `SEND_COST_N=<sends>` makes that many sends one at a time on
+/// a current-thread runtime (after 50 warm-up sends), to be run under callgrind.
+fn send_cost(mode: &str) {
+    if mode == "server" {
+        let rt = runtime();
+        rt.block_on(async {
+            let base = start_server().await;
+            println!("{base}");
+            std::future::pending::<()>().await;
+        });
+        return;
+    }
+    let base = std::env::var("SEND_COST_BASE").expect("SEND_COST_BASE");
+    let sends: usize = std::env::var("SEND_COST_N")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2_000);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    rt.block_on(async {
+        match mode {
+            "raw" => {
+                let raw = Raw::new(&base);
+                for _ in 0..50 + sends {
+                    raw.send().await;
+                }
+            }
+            "sdk" => {
+                let client = sdk_client(&base);
+                for _ in 0..50 + sends {
+                    sdk_send(&client).await;
+                }
+            }
+            other => panic!("SEND_COST={other}: expected server, raw or sdk"),
+        }
+    });
+}
+
+fn main() {
+    if let Ok(mode) = std::env::var("SEND_COST") {
+        send_cost(&mode);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

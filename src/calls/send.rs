@@ -190,9 +190,13 @@ pub(crate) async fn deliver_prepared(
     if let Some(allow) = options.retry_unknown_outcome {
         facts.retry_unknown_outcome = allow;
     }
-    let url = client
-        .endpoint()
-        .url(&[client.endpoint().phone_number_id(), route.path]);
+    let url = if route.path == Route::MESSAGES.path {
+        client.endpoint().messages_url().clone()
+    } else {
+        client
+            .endpoint()
+            .url(&[client.endpoint().phone_number_id(), route.path])
+    };
     let mut call = client.call(Method::POST, url, facts);
     call.body = Some(Body::Json(body));
     call.deadline = options.deadline;

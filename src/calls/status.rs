@@ -87,9 +87,7 @@ async fn run_read(
     let bytes = serde_json::to_vec(&body).map_err(|err| {
         ValidationError::new("message_id", format!("could not be serialized: {err}"))
     })?;
-    let url = client
-        .endpoint()
-        .url(&[client.endpoint().phone_number_id(), "messages"]);
+    let url = client.endpoint().messages_url().clone();
     let mut call = client.call(Method::POST, url, client.facts(operation));
     call.body = Some(Body::Json(Bytes::from(bytes)));
     call.deadline = deadline;

@@ -267,12 +267,7 @@ impl ClientBuilder {
                 .build()
                 .map_err(|err| ValidationError::new("http_client", err.to_string()))?,
         };
-        let endpoint = Endpoint {
-            base_url,
-            version,
-            phone_number_id,
-            business_account_id,
-        };
+        let endpoint = Endpoint::new(base_url, version, phone_number_id, business_account_id);
 
         let shared = self
             .shared_limits
@@ -314,6 +309,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http: middleware.build(),
+                bearer: token.bearer_header(),
                 token,
                 endpoint,
                 clock: self.clock,

@@ -35,9 +35,34 @@ pub struct Endpoint {
     version: String,
     phone_number_id: String,
     business_account_id: Option<String>,
+    /// `{base}/{version}/{phone_number_id}/messages`, built once: every send posts there.
+    messages_url: Url,
 }
 
 impl Endpoint {
+    /// An endpoint; the send URL is built here once rather than on every send.
+    pub(crate) fn new(
+        base_url: Url,
+        version: String,
+        phone_number_id: String,
+        business_account_id: Option<String>,
+    ) -> Endpoint {
+        let mut endpoint = Endpoint {
+            messages_url: base_url.clone(),
+            base_url,
+            version,
+            phone_number_id,
+            business_account_id,
+        };
+        endpoint.messages_url = endpoint.url(&[&endpoint.phone_number_id, "messages"]);
+        endpoint
+    }
+
+    /// `{base}/{version}/{phone_number_id}/messages`.
+    pub(crate) fn messages_url(&self) -> &Url {
+        &self.messages_url
+    }
+
     /// The base URL, e.g. `https://graph.facebook.com`.
     pub fn base_url(&self) -> &Url {
         &self.base_url
@@ -84,6 +109,8 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest_middleware::ClientWithMiddleware,
     pub(crate) token: AccessToken,
+    /// `Bearer <token>`, built once (a shared header value: cloning it copies no bytes).
+    pub(crate) bearer: http::HeaderValue,
     pub(crate) endpoint: Endpoint,
     pub(crate) clock: SharedClock,
     pub(crate) layer_names: Vec<String>,
@@ -306,7 +333,7 @@ impl Client {
         let authorization = if oauth_scheme {
             self.inner.token.header_with_scheme("OAuth")
         } else {
-            self.inner.token.bearer_header()
+            self.inner.bearer.clone()
         };
         let mut request = self
             .inner
@@ -379,6 +406,14 @@ async fn read_answer(
 ) -> Result<RawAnswer> {
     let status = response.status().as_u16();
     let content_type = content_type(&response);
+    // A layer already read the whole body (it is short): take its bytes, read nothing again.
+    if let Some(body) = body::ReadBody::of(&response).and_then(body::ReadBody::bytes) {
+        return Ok(RawAnswer {
+            status,
+            content_type,
+            body: body.clone(),
+        });
+    }
     let content_length = response.content_length();
     let read = body::read_capped(&mut response, body::MAX_ANSWER_BODY)
         .await

@@ -51,20 +51,49 @@ pub(crate) async fn read_capped(
     Ok(Capped::Whole(body.freeze()))
 }
 
+/// An answer's body as the first layer that read it found it, kept in the response's
+/// extensions: the next layer out and the client take these bytes instead of reading the body
+/// again and rebuilding the response once more per layer. Cloning shares the bytes.
+#[derive(Clone, Debug)]
+pub(crate) struct ReadBody(Option<Bytes>);
+
+impl ReadBody {
+    /// The whole body, or `None` when it was longer than [`MAX_ERROR_BODY`] (and not held).
+    pub(crate) fn bytes(&self) -> Option<&Bytes> {
+        self.0.as_ref()
+    }
+
+    /// The body a layer already read from `response`, if one did.
+    pub(crate) fn of(response: &Response) -> Option<&ReadBody> {
+        response.extensions().get::<ReadBody>()
+    }
+}
+
 /// Reads at most [`MAX_ERROR_BODY`] bytes and rebuilds an equivalent response for the next
 /// layer: with the bytes when the body was whole (`Some(bytes)`), or with what was read
 /// followed by the unread rest when it was longer (`None`: too long to be a Graph error).
+///
+/// The body is read once per answer: a response an inner layer already read carries a
+/// [`ReadBody`] and is handed back as it is. The rebuilt response keeps the answer's URL.
 pub(crate) async fn buffer(
     mut response: Response,
 ) -> Result<(Response, Option<Bytes>), reqwest::Error> {
+    if let Some(read) = ReadBody::of(&response) {
+        let bytes = read.0.clone();
+        return Ok((response, bytes));
+    }
+    let url = response.url().clone();
     let read = read_capped(&mut response, MAX_ERROR_BODY).await?;
-    let (parts, rest) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let (mut parts, rest) = http::Response::<reqwest::Body>::from(response).into_parts();
+    keep_url(&mut parts.extensions, url);
     Ok(match read {
         Capped::Whole(bytes) => {
+            parts.extensions.insert(ReadBody(Some(bytes.clone())));
             let rebuilt = http::Response::from_parts(parts, reqwest::Body::from(bytes.clone()));
             (Response::from(rebuilt), Some(bytes))
         }
         Capped::Over { prefix } => {
+            parts.extensions.insert(ReadBody(None));
             let body = reqwest::Body::wrap(Prefixed {
                 prefix: (!prefix.is_empty()).then_some(prefix),
                 rest,
@@ -75,6 +104,16 @@ pub(crate) async fn buffer(
             )
         }
     })
+}
+
+/// Puts the answer's URL where `reqwest::Response::from` looks for it, so that the rebuilt
+/// response reports the real URL instead of parsing a placeholder one.
+fn keep_url(extensions: &mut http::Extensions, url: reqwest::Url) {
+    use reqwest::ResponseBuilderExt;
+    let mut carrier = http::Response::builder().url(url);
+    if let Some(with_url) = carrier.extensions_mut() {
+        extensions.extend(std::mem::take(with_url));
+    }
 }
 
 /// A body whose first bytes were already read: yields them, then the rest.
@@ -136,10 +175,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_body_is_read_once_and_the_answer_keeps_its_url() {
+        use reqwest::ResponseBuilderExt;
+        let url = reqwest::Url::parse("http://127.0.0.1:9/v1/123/messages").unwrap();
+        let answer = Response::from(
+            http::Response::builder()
+                .status(200)
+                .url(url.clone())
+                .body(b"{\"ok\":true}".to_vec())
+                .unwrap(),
+        );
+        let (first, bytes) = buffer(answer).await.unwrap();
+        assert_eq!(first.url(), &url);
+        assert_eq!(
+            ReadBody::of(&first).and_then(ReadBody::bytes),
+            bytes.as_ref()
+        );
+        // A second layer gets the same bytes without a read and the response as it was.
+        let (second, again) = buffer(first).await.unwrap();
+        assert_eq!(again, bytes);
+        assert_eq!(second.url(), &url);
+        assert_eq!(second.bytes().await.unwrap(), &b"{\"ok\":true}"[..]);
+    }
+
+    #[tokio::test]
     async fn a_long_body_is_not_buffered_and_reaches_the_next_layer_whole() {
         let long: Vec<u8> = (0..3 * MAX_ERROR_BODY).map(|n| (n % 253) as u8).collect();
         let (response, bytes) = buffer(answer(long.clone())).await.unwrap();
         assert!(bytes.is_none());
+        assert!(ReadBody::of(&response).is_some_and(|read| read.bytes().is_none()));
         assert_eq!(response.status(), 500);
         assert_eq!(response.bytes().await.unwrap(), long);
     }

@@ -619,17 +619,22 @@ impl Middleware for RateLimitLayer {
             .shared
             .is_some()
             .then(|| facts.phone_number_id.clone());
-        let clearance = SendClearance::of(extensions).cloned();
-        let clearance = clearance.as_ref();
-        let throughput_key = match self.inner.limits.scope {
-            ThroughputScope::Sends => is_send,
-            ThroughputScope::MessagesEndpoint => is_send || is_messages_endpoint(&req),
-        }
+        // The keys (allocated strings) only for the limiters there are: none of this work when
+        // a limit is switched off.
+        let throughput_key = (self.inner.throughput.is_some()
+            && match self.inner.limits.scope {
+                ThroughputScope::Sends => is_send,
+                ThroughputScope::MessagesEndpoint => is_send || is_messages_endpoint(&req),
+            })
         .then(|| facts.phone_number_id.clone());
-        let pair_key = is_send
+        let pair_key = (self.inner.pair.is_some() && is_send)
             .then(|| facts.recipient.as_ref().map(UserRef::key))
             .flatten()
             .map(|recipient| (facts.phone_number_id.clone(), recipient));
+        let clearance = (throughput_key.is_some() || pair_key.is_some())
+            .then(|| SendClearance::of(extensions).cloned())
+            .flatten();
+        let clearance = clearance.as_ref();
 
         let throughput = self.inner.throughput.as_ref().zip(throughput_key.as_ref());
         let pair = self.inner.pair.as_ref().zip(pair_key.as_ref());

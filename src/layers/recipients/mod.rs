@@ -419,12 +419,12 @@ impl Middleware for RecipientLayer {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        let Some(recipient) =
-            RequestFacts::of(extensions).and_then(|facts| facts.recipient.clone())
-        else {
-            return next.run(req, extensions).await;
+        // Checked in place: the verdict is owned, so the facts need no copy.
+        let verdict = match RequestFacts::of(extensions).and_then(|f| f.recipient.as_ref()) {
+            Some(recipient) => self.rules.check_user(recipient),
+            None => return next.run(req, extensions).await,
         };
-        let checked = match self.rules.check_user(&recipient) {
+        let checked = match verdict {
             Ok(checked) => checked,
             Err(rejected) => {
                 if let RejectReason::Rule { rule, region, .. } = &rejected.reason {

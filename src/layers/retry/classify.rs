@@ -123,9 +123,17 @@ fn may_carry_json(response: &Response) -> bool {
         .get(http::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| {
-            let value = value.to_ascii_lowercase();
-            value.contains("json") || value.contains("javascript")
+            contains_ignoring_case(value.as_bytes(), b"json")
+                || contains_ignoring_case(value.as_bytes(), b"javascript")
         })
+}
+
+/// Whether `haystack` contains `needle` (lowercase ASCII), whatever the case of its letters:
+/// without lowercasing the header into a new string on every answer.
+fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
 /// Judges one attempt.

@@ -13,6 +13,7 @@
 //! that the gate opened. Closing, a failed probe and an answer are reported to it too.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -470,6 +471,9 @@ impl Drop for ProbeSlot<'_> {
 #[derive(Debug, Default)]
 pub(crate) struct PairHolds {
     holds: Mutex<HashMap<String, Instant>>,
+    /// Whether any hold may be running: lets every send skip the lock (and the recipient's
+    /// key) while no recipient is held, which is almost always.
+    any: AtomicBool,
 }
 
 /// The key of a recipient: a phone number's digits, so that `+1 650 555 1234` and
@@ -488,6 +492,7 @@ impl PairHolds {
     /// Holds the recipient until `until` (never shortens an existing hold).
     pub(crate) fn hold(&self, key: String, until: Instant) {
         let mut holds = self.lock();
+        self.any.store(true, Ordering::Release);
         let entry = holds.entry(key).or_insert(until);
         if *entry < until {
             *entry = until;
@@ -498,7 +503,16 @@ impl PairHolds {
     pub(crate) fn until(&self, key: &str, now: Instant) -> Option<Instant> {
         let mut holds = self.lock();
         holds.retain(|_, until| *until > now);
+        if holds.is_empty() {
+            // Under the lock: a hold added later sets the flag again.
+            self.any.store(false, Ordering::Release);
+        }
         holds.get(key).copied()
+    }
+
+    /// Whether some recipient may be on hold (`false`: none is, no need to look).
+    pub(crate) fn any(&self) -> bool {
+        self.any.load(Ordering::Acquire)
     }
 }
 

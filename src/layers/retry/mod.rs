@@ -282,6 +282,8 @@ pub struct RetryLayer {
     policy: Arc<RetryPolicy>,
     clock: SharedClock,
     shared: Arc<Shared>,
+    /// The clearance every attempt carries (asks this layer's gate), built once.
+    clearance: SendClearance,
 }
 
 #[derive(Debug)]
@@ -315,14 +317,17 @@ impl RetryLayer {
         clock: SharedClock,
         gate: Option<Arc<dyn crate::layers::shared::SharedGate>>,
     ) -> Self {
+        let shared = Arc::new(Shared {
+            gate: Gate::with_remote(gate),
+            budget: RetryBudget::new(policy.budget),
+            pairs: PairHolds::default(),
+        });
+        let asked = Arc::clone(&shared);
         RetryLayer {
-            shared: Arc::new(Shared {
-                gate: Gate::with_remote(gate),
-                budget: RetryBudget::new(policy.budget),
-                pairs: PairHolds::default(),
-            }),
+            shared,
             policy: Arc::new(policy),
             clock,
+            clearance: SendClearance::new(move || asked.gate.is_open()),
         }
     }
 
@@ -481,6 +486,9 @@ impl RetryLayer {
         let Some(recipient) = call.facts.recipient.as_ref() else {
             return Ok(());
         };
+        if !self.shared.pairs.any() {
+            return Ok(());
+        }
         let now = self.clock.now();
         let Some(until) = self.shared.pairs.until(&recipient_key(recipient), now) else {
             return Ok(());
@@ -500,7 +508,11 @@ impl RetryLayer {
     /// Waits at the outage gate.
     async fn wait_gate(&self, call: &CallState) -> Result<Option<gate::ProbeSlot<'_>>, GateStop> {
         let gate = &self.shared.gate;
-        if let Some(next_probe) = gate.next_probe().filter(|_| !call.announced) {
+        // The gate is open almost always: then there is nothing to announce or wait for.
+        let Some(next_probe) = gate.next_probe() else {
+            return Ok(None);
+        };
+        if !call.announced {
             let now = self.clock.now();
             self.emit(&RetryEvent {
                 delay: next_probe.saturating_duration_since(now),
@@ -644,8 +656,7 @@ impl Middleware for RetryLayer {
                 // The probe must go out whatever the gate says: it is what tests recovery.
                 extensions.remove::<SendClearance>();
             } else {
-                let shared = Arc::clone(&self.shared);
-                extensions.insert(SendClearance::new(move || shared.gate.is_open()));
+                extensions.insert(self.clearance.clone());
             }
             let attempt = telemetry::calls::attempt_span(call.attempts, &request);
             let result = next
