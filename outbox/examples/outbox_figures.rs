@@ -97,28 +97,30 @@ async fn overhead() {
     let direct = start.elapsed();
 
     let dir = tempfile::tempdir().unwrap();
-    let outbox = file_outbox(&dir, "overhead.db", Durability::Full).await;
-    let start = Instant::now();
-    outbox.enqueue_many((0..n).map(message)).await.unwrap();
-    let report = outbox
-        .worker(
-            client,
-            WorkerConfig {
-                concurrency,
-                ..WorkerConfig::default()
-            },
-        )
-        .drain()
-        .await
-        .unwrap();
-    let through = start.elapsed();
-    assert_eq!(report.accepted, n as u64);
-    println!(
-        "drain overhead: {n} sends, concurrency {concurrency}: direct {:.2} s, through the outbox {:.2} s (full durability), ratio {:.2}",
-        direct.as_secs_f64(),
-        through.as_secs_f64(),
-        through.as_secs_f64() / direct.as_secs_f64()
-    );
+    for (durability, label) in [(Durability::Full, "full"), (Durability::Process, "process")] {
+        let outbox = file_outbox(&dir, &format!("overhead-{label}.db"), durability).await;
+        let start = Instant::now();
+        outbox.enqueue_many((0..n).map(message)).await.unwrap();
+        let report = outbox
+            .worker(
+                client.clone(),
+                WorkerConfig {
+                    concurrency,
+                    ..WorkerConfig::default()
+                },
+            )
+            .drain()
+            .await
+            .unwrap();
+        let through = start.elapsed();
+        assert_eq!(report.accepted, n as u64);
+        println!(
+            "drain overhead: {n} sends, concurrency {concurrency}: direct {:.2} s, through the outbox {:.2} s ({label} durability), ratio {:.2}",
+            direct.as_secs_f64(),
+            through.as_secs_f64(),
+            through.as_secs_f64() / direct.as_secs_f64()
+        );
+    }
 }
 
 fn peak_rss_kib() -> u64 {
