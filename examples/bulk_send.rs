@@ -36,6 +36,15 @@
 //! problems (missing environment or arguments, an unreadable CSV, an unknown header) exit
 //! with 2. A progress bar is drawn on stderr only when stderr is a terminal.
 //!
+//! With `--outbox FILE` the run is resumable: each run first adds the CSV's rows that are not
+//! yet in the outbox (a SQLite file; a row is identified by its number and content, so
+//! rerunning the same CSV adds nothing), then drains the outbox. It prints the lines above for
+//! the rows settled in this run (the UNKNOWN id is the row's callback data), and SUMMARY over
+//! every row of the outbox, earlier runs included; the exit code is 0 when every row is sent
+//! or rejected, else 1. A run killed at any moment loses nothing and sends nothing twice: a
+//! row whose request may have been written becomes UNKNOWN instead of being sent again. See
+//! the `outbox` example for the counts and each stuck or failed message's diagnosis.
+//!
 //! After a run that sent, three lines on stderr sum up what the SDK's metrics recorded
 //! (`wacloud::telemetry`; class `none` is an attempt that succeeded):
 //! ```text
@@ -61,6 +70,9 @@ use wacloud::telemetry::names;
 #[path = "support/mod.rs"]
 mod support;
 
+#[path = "support/bulk_outbox.rs"]
+mod bulk_outbox;
+
 /// Send a WhatsApp message to every row of a CSV file.
 #[derive(Parser, Debug)]
 #[command(
@@ -80,11 +92,15 @@ struct Args {
     /// How many sends may be in flight at once (the client's rate limits still apply).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     concurrency: u16,
+    /// Keep the rows in this durable outbox (a SQLite file): the run resumes after a crash,
+    /// adds only the rows not yet in it, and never sends a row twice.
+    #[arg(long, value_name = "FILE")]
+    outbox: Option<PathBuf>,
 }
 
 const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
 [WHATSAPP_API_BASE_URL=...] cargo run --example bulk_send -- --csv <path> [--dry-run] \
-[--concurrency 8]";
+[--concurrency 8] [--outbox FILE]";
 
 /// What each row asks for, decided by the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,6 +370,21 @@ async fn main() -> ExitCode {
             return support::usage_error(format_args!("error: {message}\n{USAGE}"));
         }
     };
+    if let (Some(path), Some(client)) = (&args.outbox, &client) {
+        let result =
+            bulk_outbox::run(client.clone(), rows, path, usize::from(args.concurrency)).await;
+        for line in telemetry_summary(&snapshotter) {
+            eprintln!("{line}");
+        }
+        return match result {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let bar = progress_bar(rows.len());
     let rules = RecipientRules::default();
     let mut results = stream::iter(rows)

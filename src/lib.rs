@@ -29,6 +29,7 @@ pub mod telemetry;
 pub mod time;
 pub mod webhooks;
 
+pub use client::dispatch;
 pub use client::{
     AccessToken, Client, ClientBuilder, Endpoint, GraphApiVersion, DEFAULT_API_VERSION,
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, GRAPH_API_VERSIONS,

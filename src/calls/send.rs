@@ -1,17 +1,18 @@
 //! `POST /{phone-number-id}/messages`: sending a message.
 
 use std::future::IntoFuture;
+use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use rand::Rng;
 use reqwest::Method;
 
 use super::CallFuture;
+use crate::client::dispatch::{DispatchHook, DispatchObserver};
 use crate::client::{Body, Client};
 use crate::error::{DecodeError, Error, Result};
 use crate::layers::facts::Operation;
-use crate::messages::{OutgoingMessage, SendResponse, Text};
+use crate::messages::{OutgoingMessage, PreparedMessage, SendResponse, Text};
 
 /// A send, ready to `.await`.
 ///
@@ -29,19 +30,35 @@ use crate::messages::{OutgoingMessage, SendResponse, Text};
 #[must_use = "a send does nothing until it is awaited"]
 pub struct SendRequest {
     client: Client,
-    message: OutgoingMessage,
+    payload: Payload,
     retry_unknown_outcome: Option<bool>,
     deadline: Option<Duration>,
+    dispatch: Option<DispatchHook>,
+}
+
+impl std::fmt::Debug for DispatchHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DispatchHook")
+    }
 }
 
 impl SendRequest {
     pub(crate) fn new(client: Client, message: OutgoingMessage) -> Self {
         SendRequest {
             client,
-            message,
+            payload: Payload::Message(message),
             retry_unknown_outcome: None,
             deadline: None,
+            dispatch: None,
         }
+    }
+
+    /// Tells `observer` when each attempt of this send is about to be written, after the
+    /// outage gate and the rate limits let it through, and how the attempt ended: the moment
+    /// the message may reach the API. A durable outbox records the dispatch there.
+    pub fn on_dispatch(mut self, observer: Arc<dyn DispatchObserver>) -> Self {
+        self.dispatch = Some(DispatchHook(observer));
+        self
     }
 
     /// Allow (or forbid) retrying this send when its outcome is unknown, overriding the
@@ -60,18 +77,24 @@ impl SendRequest {
     async fn run(self) -> Result<SendResponse> {
         let SendRequest {
             client,
-            message,
+            payload,
             retry_unknown_outcome,
             deadline,
+            dispatch,
         } = self;
-        let sent = deliver(
-            client,
-            message,
-            Route::MESSAGES,
+        let options = Options {
             retry_unknown_outcome,
             deadline,
-        )
-        .await;
+            dispatch,
+        };
+        let sent = match payload {
+            Payload::Message(message) => prepare(&client, message),
+            Payload::Prepared(prepared) => Ok(prepared),
+        };
+        let sent = match sent {
+            Ok(prepared) => deliver_prepared(client, prepared, Route::MESSAGES, options).await,
+            Err(error) => Err(error),
+        };
         crate::telemetry::calls::count_send(Operation::Send, sent)
     }
 }
@@ -93,48 +116,78 @@ impl Route {
     };
 }
 
+/// What a send carries: a typed message, or one prepared earlier (an outbox's stored body).
+#[derive(Debug)]
+enum Payload {
+    Message(OutgoingMessage),
+    Prepared(PreparedMessage),
+}
+
 /// Validates, serializes and sends a message along `route`: the whole send path (correlation
 /// id, facts for the layers, answer checks), shared by every way of sending.
 pub(crate) async fn deliver(
     client: Client,
-    mut message: OutgoingMessage,
+    message: OutgoingMessage,
     route: Route,
     retry_unknown_outcome: Option<bool>,
     deadline: Option<Duration>,
 ) -> Result<SendResponse> {
-    message.validate()?;
-    let recipient = message.user_ref()?;
-    let correlation_id = match message.callback_data_value() {
+    let prepared = prepare(&client, message)?;
+    deliver_prepared(
+        client,
+        prepared,
+        route,
+        Options {
+            retry_unknown_outcome,
+            deadline,
+            dispatch: None,
+        },
+    )
+    .await
+}
+
+/// Validates and serializes a typed message, with a fresh correlation id in its callback data
+/// when the client adds them and the message has none.
+fn prepare(client: &Client, mut message: OutgoingMessage) -> Result<PreparedMessage> {
+    if message.callback_data_value().is_none() && client.inner.correlation_ids {
+        message = message.callback_data(new_correlation_id());
+    }
+    Ok(message.prepare()?)
+}
+
+/// A send's options beyond its message.
+pub(crate) struct Options {
+    pub(crate) retry_unknown_outcome: Option<bool>,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) dispatch: Option<DispatchHook>,
+}
+
+/// Sends a prepared message along `route`.
+pub(crate) async fn deliver_prepared(
+    client: Client,
+    mut message: PreparedMessage,
+    route: Route,
+    options: Options,
+) -> Result<SendResponse> {
+    let correlation_id = match message.callback_data() {
         Some(data) => Some(data.to_owned()),
         None if client.inner.correlation_ids => {
             let id = new_correlation_id();
-            message = message.callback_data(id.clone());
+            message = message.with_callback_data(id.clone())?;
             Some(id)
         }
         None => None,
     };
-    let serialize_error = |err: serde_json::Error| {
-        Error::Validation(crate::error::ValidationError::new(
-            "message",
-            format!("could not be serialized: {err}"),
-        ))
-    };
     let body = if route.extra.is_empty() {
-        serde_json::to_vec(&message).map_err(serialize_error)?
+        message.body().clone()
     } else {
-        let mut value = serde_json::to_value(&message).map_err(serialize_error)?;
-        if let Some(object) = value.as_object_mut() {
-            for (key, extra) in route.extra {
-                object.insert(key.to_owned(), extra);
-            }
-        }
-        serde_json::to_vec(&value).map_err(serialize_error)?
+        message.body_with(route.extra)?
     };
     let mut facts = client.facts(route.operation);
-    facts.recipient = Some(recipient);
-    facts.message_type = Some(message.content().type_name());
+    facts.recipient = Some(message.recipient().clone());
+    facts.message_type = Some(message.message_type());
     facts.correlation_id = correlation_id.clone();
-    if let Some(allow) = retry_unknown_outcome {
+    if let Some(allow) = options.retry_unknown_outcome {
         facts.retry_unknown_outcome = allow;
     }
     let url = if route.path == Route::MESSAGES.path {
@@ -145,8 +198,9 @@ pub(crate) async fn deliver(
             .url(&[client.endpoint().phone_number_id(), route.path])
     };
     let mut call = client.call(Method::POST, url, facts);
-    call.body = Some(Body::Json(Bytes::from(body)));
-    call.deadline = deadline;
+    call.body = Some(Body::Json(body));
+    call.deadline = options.deadline;
+    call.dispatch = options.dispatch;
     let answer = client.execute(call).await?;
     // A 2xx that cannot be read still means Meta probably accepted the message: the error
     // carries the correlation id so that the caller reconciles instead of resending.
@@ -201,6 +255,18 @@ impl Client {
     /// [`Error::Validation`] and makes no request.
     pub fn send(&self, message: OutgoingMessage) -> SendRequest {
         SendRequest::new(self.clone(), message)
+    }
+
+    /// Sends a message prepared earlier ([`OutgoingMessage::prepare`], or a stored body read
+    /// back with [`PreparedMessage::from_json`]), through the same layers as [`Client::send`].
+    pub fn send_prepared(&self, message: PreparedMessage) -> SendRequest {
+        SendRequest {
+            client: self.clone(),
+            payload: Payload::Prepared(message),
+            retry_unknown_outcome: None,
+            deadline: None,
+            dispatch: None,
+        }
     }
 
     /// Sends a plain text message: shorthand for `send(OutgoingMessage::new(to, Text::new(body)))`.

@@ -302,6 +302,9 @@ impl ClientBuilder {
         for layer in stack.layers() {
             middleware = middleware.with_arc(layer.middleware());
         }
+        // Always innermost, outside the editable stack: it must see each attempt after the
+        // outage gate and the rate limits, whatever the user's edits.
+        middleware = middleware.with(super::dispatch::DispatchLayer);
 
         Ok(Client {
             inner: Arc::new(Inner {

@@ -1,6 +1,7 @@
 //! The [`Client`]: a cheap-to-clone handle on one business phone number.
 
 mod builder;
+pub mod dispatch;
 mod secret;
 mod versions;
 
@@ -155,6 +156,8 @@ pub(crate) struct Call {
     pub(crate) headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// Authenticate with `OAuth <token>` instead of `Bearer <token>`.
     pub(crate) oauth_scheme: bool,
+    /// Told when each attempt is about to be written, and how it ended.
+    pub(crate) dispatch: Option<dispatch::DispatchHook>,
 }
 
 /// A successful answer's raw parts.
@@ -195,6 +198,7 @@ impl Client {
             deadline: None,
             headers: Vec::new(),
             oauth_scheme: false,
+            dispatch: None,
         }
     }
 
@@ -321,6 +325,7 @@ impl Client {
             facts,
             headers,
             oauth_scheme,
+            dispatch,
             ..
         } = call;
         let operation = facts.operation;
@@ -356,6 +361,9 @@ impl Client {
                 .body(bytes),
             None => request,
         };
+        if let Some(hook) = dispatch {
+            request = request.with_extension(hook);
+        }
         let response = request
             .with_extension(facts)
             .send()

@@ -28,6 +28,7 @@ mod envelope;
 mod interactive;
 mod location;
 mod media;
+mod prepared;
 mod reaction;
 mod response;
 mod template;
@@ -49,6 +50,7 @@ pub use interactive::{
 };
 pub use location::Location;
 pub use media::{Audio, Document, Image, MediaSource, Sticker, Video, MAX_CAPTION_LEN};
+pub use prepared::PreparedMessage;
 pub use reaction::Reaction;
 pub use response::{MessageStatus, SendResponse, SentContact, SentMessage, Wamid};
 pub use template::{

@@ -3,9 +3,10 @@
 //!
 //! The library installs no exporter: pick one (Prometheus, OpenTelemetry, statsd...) and
 //! install it as the global recorder, then call [`describe`] to register units and help texts.
-//! Without a recorder every metric goes to the facade's no-op recorder, and without a
-//! subscriber the spans are disabled before any of their fields is computed, so the cost is
-//! a few atomic loads per call. Label values are a bounded set (no ids, no phone numbers).
+//! Without a recorder every metric goes to the facade's no-op recorder (which still builds each
+//! metric's key: the facade cannot tell that nothing listens), and without a subscriber the
+//! spans are disabled before any field that allocates is computed: about 3,700 instructions per
+//! send in all (BENCHMARKS.md). Label values are a bounded set (no ids, no phone numbers).
 //! Names: [`names`]; the README's "Observability" section lists them with their labels.
 //!
 //! The code that records lives here, not in the layers: each layer has one-line call sites.

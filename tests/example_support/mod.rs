@@ -17,6 +17,7 @@ const EXAMPLES: &[&str] = &[
     "send_template",
     "send_media",
     "templates",
+    "outbox",
 ];
 
 /// The directory holding the built examples (`<target>/debug/examples`).
