@@ -76,7 +76,7 @@ impl GraphError {
     /// ```
     pub fn from_body(body: &[u8]) -> Option<GraphError> {
         // A cheap pre-check keeps large success bodies from a second full parse.
-        if !contains(body, b"\"error\"") {
+        if !mentions_error(body) {
             return None;
         }
         let Ok(Value::Object(mut root)) = serde_json::from_slice::<Value>(body) else {
@@ -123,10 +123,12 @@ impl GraphError {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window == needle)
+fn mentions_error(body: &[u8]) -> bool {
+    // memchr's SIMD search, its searcher built once: this check runs on every answer, and a
+    // byte-by-byte window scan cost about ten times as much on a send's answer.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
+    FINDER.find(body).is_some()
 }
 
 /// A string field; anything else (number, object, null) is dropped.

@@ -39,14 +39,27 @@ pub(crate) async fn read_capped(
             prefix: Bytes::new(),
         });
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await? {
+    // Most answers arrive in one chunk: it is kept as it is, without a copy; a second chunk
+    // starts a buffer.
+    let first = match response.chunk().await? {
+        None => return Ok(Capped::Whole(Bytes::new())),
+        Some(chunk) if chunk.len() as u64 > limit => return Ok(Capped::Over { prefix: chunk }),
+        Some(chunk) => chunk,
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(Capped::Whole(first));
+    };
+    let mut body = BytesMut::with_capacity(first.len() + second.len());
+    body.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         body.extend_from_slice(&chunk);
         if body.len() as u64 > limit {
             return Ok(Capped::Over {
                 prefix: body.freeze(),
             });
         }
+        next = response.chunk().await?;
     }
     Ok(Capped::Whole(body.freeze()))
 }
