@@ -311,3 +311,90 @@ async fn workers_starting_together_migrate_a_postgres_schema_once() {
     }
     schema.drop_schema().await;
 }
+
+#[tokio::test]
+async fn outbox_open_picks_postgres_by_url_and_sqlite_otherwise() {
+    assert!(wacloud_outbox::store::is_postgres_url("postgres://u@h/db"));
+    assert!(wacloud_outbox::store::is_postgres_url(
+        "postgresql://u@h/db"
+    ));
+    assert!(!wacloud_outbox::store::is_postgres_url("outbox.db"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.db");
+    let on_file = Outbox::open(
+        path.to_str().unwrap(),
+        wacloud_outbox::Durability::Process,
+        OutboxConfig::default(),
+    )
+    .await
+    .unwrap();
+    on_file.enqueue(text("+16505550001", "a")).await.unwrap();
+    assert!(path.is_file(), "a path opens a SQLite file");
+
+    let Some(schema) = support::PgSchema::create("open_by_url").await else {
+        eprintln!(
+            "PostgreSQL part skipped: {} is not set",
+            support::POSTGRES_URL_VAR
+        );
+        return;
+    };
+    let base = std::env::var(support::POSTGRES_URL_VAR).unwrap();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let url = format!(
+        "{base}{separator}options=-c%20search_path%3D{}",
+        schema.name()
+    );
+    let on_server = Outbox::open(
+        &url,
+        wacloud_outbox::Durability::Full,
+        OutboxConfig::default(),
+    )
+    .await
+    .unwrap();
+    let id = on_server.enqueue(text("+16505550002", "b")).await.unwrap();
+    // The row is in the schema the URL named, seen through a store opened on that schema.
+    let store = schema.store().await;
+    assert_eq!(
+        store.get(id).await.unwrap().unwrap().recipient,
+        "+16505550002"
+    );
+    store.pool().close().await;
+    drop(on_server);
+    schema.drop_schema().await;
+}
+
+#[tokio::test]
+async fn concurrent_postgres_claims_take_disjoint_rows() {
+    let Some(schema) = support::PgSchema::create("disjoint_claims").await else {
+        eprintln!("skipped: {} is not set", support::POSTGRES_URL_VAR);
+        return;
+    };
+    let first = schema.store().await;
+    outbox_on(Arc::new(first.clone()))
+        .with_clock(manual_clock(0).1)
+        .enqueue_many((0..60).map(|n| text(&format!("+1650555{n:04}"), "x")))
+        .await
+        .unwrap();
+    // Six workers, each on its own pool, claim 7 rows at once, twice: SKIP LOCKED hands
+    // each row to one of them.
+    let stores = futures_util::future::join_all((0..6).map(|_| schema.store())).await;
+    let claims =
+        futures_util::future::join_all(stores.iter().enumerate().map(|(n, store)| async move {
+            let name = format!("w{n}");
+            let mut ids = store.claim(&name, 1_000, 61_000, 7).await.unwrap();
+            ids.extend(store.claim(&name, 1_000, 61_000, 7).await.unwrap());
+            ids.into_iter().map(|row| row.id).collect::<Vec<_>>()
+        }))
+        .await;
+    let mut all: Vec<RowId> = claims.iter().flatten().copied().collect();
+    let total = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), total, "no row claimed twice");
+    assert_eq!(total, 60, "every row claimed: {claims:?}");
+    for store in stores {
+        store.pool().close().await;
+    }
+    first.pool().close().await;
+    schema.drop_schema().await;
+}

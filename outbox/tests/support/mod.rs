@@ -124,6 +124,11 @@ impl PgSchema {
         Some(schema)
     }
 
+    /// The schema's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Connection options that put every statement in this schema.
     pub fn options(&self) -> PgConnectOptions {
         PgConnectOptions::from_str(&self.url)
