@@ -329,13 +329,21 @@ impl Store for SqliteStore {
             ),
         };
         let error = error.unwrap_or_default();
-        // An acceptance a webhook recorded meanwhile is kept: it is the better answer.
+        // One statement, one commit. An acceptance a webhook recorded meanwhile is kept: it
+        // is the better answer.
         sqlx::query(
-            "UPDATE outbox_messages SET state = ?1, wamid = COALESCE(?2, wamid), \
-             error_code = COALESCE(?3, error_code), error_title = COALESCE(?4, error_title), \
-             error_detail = COALESCE(?5, error_detail), \
+            "UPDATE outbox_messages SET \
+             state = CASE WHEN state = 'accepted' THEN state ELSE ?1 END, \
+             wamid = CASE WHEN state = 'accepted' THEN COALESCE(wamid, ?2) \
+                 ELSE COALESCE(?2, wamid) END, \
+             error_code = CASE WHEN state = 'accepted' AND ?1 != 'accepted' THEN error_code \
+                 ELSE COALESCE(?3, error_code) END, \
+             error_title = CASE WHEN state = 'accepted' AND ?1 != 'accepted' THEN error_title \
+                 ELSE COALESCE(?4, error_title) END, \
+             error_detail = CASE WHEN state = 'accepted' AND ?1 != 'accepted' THEN error_detail \
+                 ELSE COALESCE(?5, error_detail) END, \
              claimed_by = NULL, lease_until = NULL, updated_at = ?6 \
-             WHERE id = ?7 AND (state != 'accepted' OR ?1 = 'accepted')",
+             WHERE id = ?7",
         )
         .bind(state.as_str())
         .bind(wamid)
@@ -343,13 +351,6 @@ impl Store for SqliteStore {
         .bind(error.title)
         .bind(error.detail)
         .bind(now)
-        .bind(id.0)
-        .execute(&self.pool)
-        .await
-        .map_err(db("settling a row"))?;
-        sqlx::query(
-            "UPDATE outbox_messages SET claimed_by = NULL, lease_until = NULL WHERE id = ?",
-        )
         .bind(id.0)
         .execute(&self.pool)
         .await
