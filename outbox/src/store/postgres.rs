@@ -362,13 +362,18 @@ impl Store for PostgresStore {
     }
 
     async fn recover(&self, expired_before: Millis, now: Millis) -> Result<Recovered, StoreError> {
+        // SKIP LOCKED here too: workers starting together all recover, and a row another one
+        // is recovering (or settling) right now is left to it instead of waited for, so two
+        // recoveries never wait on each other or deadlock.
         let mut tx = self.begin().await?;
         let unknown = sqlx::query(
             "UPDATE outbox_messages SET state = 'unknown', claimed_by = NULL, lease_until = NULL, \
              error_title = 'outcome unknown', \
              error_detail = 'the process stopped after the request may have been written', \
              updated_at = $1 \
-             WHERE state = 'dispatched' AND (lease_until IS NULL OR lease_until < $2)",
+             WHERE id IN (SELECT id FROM outbox_messages \
+                 WHERE state = 'dispatched' AND (lease_until IS NULL OR lease_until < $2) \
+                 FOR UPDATE SKIP LOCKED)",
         )
         .bind(now)
         .bind(expired_before)
@@ -378,7 +383,9 @@ impl Store for PostgresStore {
         .rows_affected();
         let requeued = sqlx::query(
             "UPDATE outbox_messages SET claimed_by = NULL, lease_until = NULL, updated_at = $1 \
-             WHERE state = 'queued' AND claimed_by IS NOT NULL AND lease_until < $2",
+             WHERE id IN (SELECT id FROM outbox_messages \
+                 WHERE state = 'queued' AND claimed_by IS NOT NULL AND lease_until < $2 \
+                 FOR UPDATE SKIP LOCKED)",
         )
         .bind(now)
         .bind(expired_before)
