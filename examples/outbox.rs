@@ -5,7 +5,9 @@
 //! ```text
 //! cargo run --example outbox -- status --db outbox.db
 //! cargo run --example outbox -- explain --db outbox.db 42
+//! cargo run --example outbox -- status --db postgres://postgres@127.0.0.1:5432/test
 //! ```
+//! `--db` is a SQLite file, or a `postgres://` URL for an outbox several workers share.
 //! `status` prints two count lines, then one diagnosis per message that needs attention
 //! (stuck at sent for a day or more, expired after 30 days, failed, rejected, or of unknown
 //! outcome):
@@ -19,11 +21,12 @@
 //! Phone numbers are shown with all but their last four digits hidden. Exit codes: 0, or 2
 //! for a usage problem (a missing file, an unknown id).
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use wacloud_outbox::{Durability, Fate, ListFilter, Outbox, OutboxConfig, RowId, SqliteStore};
+use wacloud_outbox::store::is_postgres_url;
+use wacloud_outbox::{Durability, Fate, ListFilter, Outbox, OutboxConfig, RowId};
 
 /// Inspect a wacloud outbox.
 #[derive(Parser, Debug)]
@@ -37,15 +40,15 @@ struct Args {
 enum Command {
     /// Counts per state, then each stuck, failed or unknown message with its diagnosis.
     Status {
-        /// The outbox file.
+        /// The outbox file, or a `postgres://` URL.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
     },
     /// One message's diagnosis.
     Explain {
-        /// The outbox file.
+        /// The outbox file, or a `postgres://` URL.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         /// The row id.
         id: i64,
     },
@@ -62,14 +65,13 @@ fn needs_attention(fate: &Fate) -> bool {
     )
 }
 
-async fn open(db: &PathBuf) -> Result<Outbox, String> {
-    if !db.is_file() {
-        return Err(format!("no outbox at {}", db.display()));
+async fn open(db: &str) -> Result<Outbox, String> {
+    if !is_postgres_url(db) && !Path::new(db).is_file() {
+        return Err(format!("no outbox at {db}"));
     }
-    let store = SqliteStore::open(db, Durability::Full)
+    Outbox::open(db, Durability::Full, OutboxConfig::default())
         .await
-        .map_err(|err| err.to_string())?;
-    Ok(Outbox::new(store, OutboxConfig::default()))
+        .map_err(|err| err.to_string())
 }
 
 async fn status(outbox: &Outbox) -> Result<(), String> {

@@ -12,9 +12,10 @@
 //! - Status webhooks fold into the rows (the ledger), settle unknown rows (the row id travels
 //!   in `biz_opaque_callback_data`), and `explain` says why a message is stuck or failed.
 //!
-//! The default store is one SQLite file ([`SqliteStore`]), through `sqlx`: one crate serves
-//! SQLite now and PostgreSQL next behind the same [`Store`] trait, it is async on tokio like
-//! the client, and it is maintained.
+//! The default store is one SQLite file ([`SqliteStore`]); a `postgres://` URL opens a
+//! [`PostgresStore`] that any number of workers on any number of machines drain together
+//! ([`Outbox::open`] picks by the location). Both go through `sqlx`: one crate serves both
+//! behind the same [`Store`] trait, it is async on tokio like the client, and it is maintained.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -33,6 +34,7 @@ pub use model::{
     Settlement, State, StatusUpdate,
 };
 pub use outbox::{system_clock, Enqueue, Outbox, OutboxConfig, WallClock, DEFAULT_CALLBACK_PREFIX};
+pub use store::postgres::PostgresStore;
 pub use store::sqlite::{Durability, SqliteStore};
 pub use store::Store;
 pub use worker::{DrainReport, Outcome, Worker, WorkerConfig};

@@ -135,6 +135,30 @@ impl Outbox {
         }
     }
 
+    /// Opens the outbox at `location`: a `postgres://` or `postgresql://` URL opens a
+    /// [`crate::PostgresStore`] (shared by every worker pointed at it), anything else the
+    /// SQLite file at that path with `durability`. The store's migrations run first.
+    pub async fn open(
+        location: &str,
+        durability: crate::Durability,
+        config: OutboxConfig,
+    ) -> Result<Self, OutboxError> {
+        Ok(Self::with_shared_store(
+            crate::store::open(location, durability).await?,
+            config,
+        ))
+    }
+
+    /// An outbox on a store already shared (one [`crate::store::open`] returned), with the
+    /// system clock.
+    pub fn with_shared_store(store: Arc<dyn Store>, config: OutboxConfig) -> Self {
+        Outbox {
+            store,
+            clock: system_clock(),
+            config: Arc::new(config),
+        }
+    }
+
     /// Replaces the clock (tests, drills in compressed time).
     pub fn with_clock(mut self, clock: WallClock) -> Self {
         self.clock = clock;

@@ -3,8 +3,15 @@
 //!
 //! Every method is one transaction. Times are [`Millis`] chosen by the caller (the outbox's
 //! clock), so that stores never read a clock and tests control time.
+//!
+//! [`open`] picks the store from where the outbox lives: a `postgres://` or `postgresql://`
+//! URL is a [`postgres::PostgresStore`] that many workers share, anything else is the path
+//! of a [`sqlite::SqliteStore`] file.
 
+pub mod postgres;
 pub mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -13,6 +20,27 @@ use crate::model::{
     Claimed, Counts, Enqueued, ListFilter, Millis, NewRow, Recovered, Row, RowId, Settlement,
     StatusUpdate,
 };
+
+/// Whether `location` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// Opens and migrates the store at `location`: a `postgres://` or `postgresql://` URL opens
+/// a [`postgres::PostgresStore`], anything else the SQLite file at that path (created if
+/// missing) with `durability`, which PostgreSQL ignores (its commits are always durable).
+pub async fn open(
+    location: &str,
+    durability: sqlite::Durability,
+) -> Result<Arc<dyn Store>, StoreError> {
+    if is_postgres_url(location) {
+        Ok(Arc::new(postgres::PostgresStore::connect(location).await?))
+    } else {
+        Ok(Arc::new(
+            sqlite::SqliteStore::open(location, durability).await?,
+        ))
+    }
+}
 
 /// A durable home for outbox rows.
 ///
