@@ -20,8 +20,8 @@ pub use recipient::{RecipientRejected, RejectReason};
 pub use too_large::{SizeLimit, TooLarge};
 pub use transport::{DecodeError, TransportError, TransportPhase, BODY_PREFIX_LIMIT};
 
-use crate::calls::token::TokenDiagnosis;
 use crate::layers::facts::Operation;
+use crate::models::token::TokenDiagnosis;
 
 /// A specialized `Result` for wacloud calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

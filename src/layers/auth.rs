@@ -11,11 +11,11 @@ use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
 use super::body;
-use crate::calls::token::{debug_token_url, parse_diagnosis, TokenDiagnosis};
 use crate::client::{AccessToken, Endpoint};
 use crate::error::catalogue::is_auth_code;
 use crate::error::{ApiError, AuthError, Error, GraphError};
 use crate::layers::facts::{Operation, RequestFacts};
+use crate::models::token::{debug_token_url, parse_diagnosis, TokenDiagnosis};
 
 /// Settings of the auth guidance layer.
 #[derive(Debug, Clone, Default)]

@@ -1,5 +1,6 @@
 //! What the management endpoints take and answer: template definitions and their checks, the
-//! business profile, phone numbers, blocked users, QR codes and webhook subscriptions.
+//! business profile, phone numbers, blocked users, QR codes, webhook subscriptions and the
+//! access token's diagnosis.
 //!
 //! The outbound message model (what a send carries) lives in [`messages`](crate::messages);
 //! the calls that use these models live in [`calls`](crate::calls). Like the message model,
@@ -11,3 +12,4 @@ pub mod profile;
 pub mod qr_codes;
 pub mod subscriptions;
 pub mod templates;
+pub mod token;
