@@ -402,35 +402,38 @@ async fn concurrent_postgres_claims_take_disjoint_rows() {
 
 #[tokio::test]
 async fn an_acceptance_from_a_webhook_outranks_a_later_unknown_settlement() {
-    let store = SqliteStore::in_memory().await.unwrap();
-    let outbox = Outbox::new(store.clone(), OutboxConfig::default()).with_clock(manual_clock(0).1);
-    let id = outbox.enqueue(text("+16505550001", "a")).await.unwrap();
-    store.claim("w1", 1_000, 61_000, 1).await.unwrap();
-    store.mark_dispatched(id, "w1", 1_500).await.unwrap();
-    // The status webhook overtakes the lost answer.
-    let update = wacloud_outbox::StatusUpdate {
-        wamid: "wamid.W".into(),
-        row: Some(id),
-        delivery: wacloud::webhooks::DeliveryState::Sent,
-        at: 2_000,
-        error: None,
-    };
-    assert_eq!(store.fold_status(&update, 2_000).await.unwrap(), Some(id));
-    store
-        .settle(
-            id,
-            &Settlement::Unknown {
-                detail: "timed out".into(),
-            },
-            3_000,
-        )
-        .await
-        .unwrap();
-    let row = store.get(id).await.unwrap().unwrap();
-    assert_eq!(row.state, State::Accepted);
-    assert_eq!(row.wamid.as_deref(), Some("wamid.W"));
-    assert_eq!(row.error, None);
-    // The lease is dropped: no recovery touches it.
-    let recovered = store.recover(i64::MAX, 4_000).await.unwrap();
-    assert_eq!((recovered.requeued, recovered.unknown), (0, 0));
+    each_store("acceptance_outranks", |backend| async move {
+        let store = backend.open().await;
+        let outbox = outbox_on(Arc::clone(&store)).with_clock(manual_clock(0).1);
+        let id = outbox.enqueue(text("+16505550001", "a")).await.unwrap();
+        store.claim("w1", 1_000, 61_000, 1).await.unwrap();
+        store.mark_dispatched(id, "w1", 1_500).await.unwrap();
+        // The status webhook overtakes the lost answer.
+        let update = wacloud_outbox::StatusUpdate {
+            wamid: "wamid.W".into(),
+            row: Some(id),
+            delivery: wacloud::webhooks::DeliveryState::Sent,
+            at: 2_000,
+            error: None,
+        };
+        assert_eq!(store.fold_status(&update, 2_000).await.unwrap(), Some(id));
+        store
+            .settle(
+                id,
+                &Settlement::Unknown {
+                    detail: "timed out".into(),
+                },
+                3_000,
+            )
+            .await
+            .unwrap();
+        let row = store.get(id).await.unwrap().unwrap();
+        assert_eq!(row.state, State::Accepted);
+        assert_eq!(row.wamid.as_deref(), Some("wamid.W"));
+        assert_eq!(row.error, None);
+        // The lease is dropped: no recovery touches it.
+        let recovered = store.recover(i64::MAX, 4_000).await.unwrap();
+        assert_eq!((recovered.requeued, recovered.unknown), (0, 0));
+    })
+    .await;
 }

@@ -316,12 +316,12 @@ impl Store for PostgresStore {
             ),
         };
         let error = error.unwrap_or_default();
-        // One statement: the lease always goes; the answer is written unless a webhook already
-        // recorded an acceptance, which is the better answer.
+        // One statement, one commit, as in SQLite: the lease always goes; an acceptance a
+        // webhook recorded meanwhile is kept, it is the better answer.
         sqlx::query(
             "UPDATE outbox_messages SET \
-             state = CASE WHEN state = 'accepted' AND $1 <> 'accepted' THEN state ELSE $1 END, \
-             wamid = CASE WHEN state = 'accepted' AND $1 <> 'accepted' THEN wamid \
+             state = CASE WHEN state = 'accepted' THEN state ELSE $1 END, \
+             wamid = CASE WHEN state = 'accepted' THEN COALESCE(wamid, $2) \
                  ELSE COALESCE($2, wamid) END, \
              error_code = CASE WHEN state = 'accepted' AND $1 <> 'accepted' THEN error_code \
                  ELSE COALESCE($3, error_code) END, \
@@ -329,9 +329,7 @@ impl Store for PostgresStore {
                  ELSE COALESCE($4, error_title) END, \
              error_detail = CASE WHEN state = 'accepted' AND $1 <> 'accepted' THEN error_detail \
                  ELSE COALESCE($5, error_detail) END, \
-             updated_at = CASE WHEN state = 'accepted' AND $1 <> 'accepted' THEN updated_at \
-                 ELSE $6 END, \
-             claimed_by = NULL, lease_until = NULL \
+             claimed_by = NULL, lease_until = NULL, updated_at = $6 \
              WHERE id = $7",
         )
         .bind(state.as_str())
