@@ -37,13 +37,18 @@
 //! with 2. A progress bar is drawn on stderr only when stderr is a terminal.
 //!
 //! With `--outbox FILE` the run is resumable: each run first adds the CSV's rows that are not
-//! yet in the outbox (a SQLite file; a row is identified by its number and content, so
+//! yet in the outbox (a SQLite file or a PostgreSQL URL; a row is identified by its number and content, so
 //! rerunning the same CSV adds nothing), then drains the outbox. It prints the lines above for
 //! the rows settled in this run (the UNKNOWN id is the row's callback data), and SUMMARY over
 //! every row of the outbox, earlier runs included; the exit code is 0 when every row is sent
 //! or rejected, else 1. A run killed at any moment loses nothing and sends nothing twice: a
 //! row whose request may have been written becomes UNKNOWN instead of being sent again. See
 //! the `outbox` example for the counts and each stuck or failed message's diagnosis.
+//!
+//! Many processes, one number: `--outbox postgres://...` keeps the outbox in PostgreSQL, where
+//! any number of bulk_send processes (same CSV) drain it together, each row claimed by one of
+//! them; `--redis redis://...` shares the number's rate limits, the 130429 back-off and the
+//! outage gate between them, so together they send no faster than one would.
 //!
 //! After a run that sent, three lines on stderr sum up what the SDK's metrics recorded
 //! (`wacloud::telemetry`; class `none` is an attempt that succeeded):
@@ -92,15 +97,37 @@ struct Args {
     /// How many sends may be in flight at once (the client's rate limits still apply).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     concurrency: u16,
-    /// Keep the rows in this durable outbox (a SQLite file): the run resumes after a crash,
-    /// adds only the rows not yet in it, and never sends a row twice.
-    #[arg(long, value_name = "FILE")]
-    outbox: Option<PathBuf>,
+    /// Keep the rows in this durable outbox (a SQLite file, or a `postgres://` URL that
+    /// several bulk_send processes drain together): the run resumes after a crash, adds only
+    /// the rows not yet in it, and never sends a row twice.
+    #[arg(long, value_name = "FILE|URL")]
+    outbox: Option<String>,
+    /// Share the number's rate limits and the outage gate with every process pointed at this
+    /// Redis (`redis://host:6379`); without it the limits are this process's own.
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
 }
 
 const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
 [WHATSAPP_API_BASE_URL=...] cargo run --example bulk_send -- --csv <path> [--dry-run] \
-[--concurrency 8] [--outbox FILE]";
+[--concurrency 8] [--outbox FILE|URL] [--redis URL]";
+
+/// With `--redis URL`, the limits are shared through that Redis (namespace `bulk_send`). It is
+/// connected lazily: a run that starts while Redis is down sends at a quarter of the number's
+/// throughput until Redis answers.
+fn shared_limits(
+    builder: wacloud::ClientBuilder,
+    redis: Option<String>,
+) -> Result<wacloud::ClientBuilder, String> {
+    let Some(url) = redis else {
+        return Ok(builder);
+    };
+    let shared = wacloud::layers::shared::RedisLimits::builder(url)
+        .namespace("bulk_send")
+        .build()
+        .map_err(|err| format!("--redis: {err}"))?;
+    Ok(builder.shared_limits(shared))
+}
 
 /// What each row asks for, decided by the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -359,7 +386,8 @@ async fn main() -> ExitCode {
     let client = if args.dry_run {
         None
     } else {
-        match support::client_from_env(USAGE) {
+        let redis = args.redis.clone();
+        match support::client_from_env_with(USAGE, |builder| shared_limits(builder, redis)) {
             Ok(client) => Some(client),
             Err(message) => return support::usage_error(message),
         }

@@ -9,13 +9,12 @@
 //! are never stored: they are REJECTED on every run.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use wacloud_outbox::{
     Durability, Enqueue, ListFilter, Outbox, OutboxConfig, Outcome as RowOutcome, Row, RowId,
-    Settlement, SqliteStore, State, WorkerConfig,
+    Settlement, State, WorkerConfig,
 };
 
 use super::{line, Outcome, Row as CsvRow};
@@ -89,17 +88,37 @@ async fn totals(outbox: &Outbox) -> Result<[u64; 5], String> {
     ])
 }
 
+/// The ids of every row in `state`.
+async fn ids_in(outbox: &Outbox, state: State) -> Result<std::collections::HashSet<RowId>, String> {
+    let (mut ids, mut after) = (std::collections::HashSet::new(), None);
+    loop {
+        let page = outbox
+            .list(&ListFilter {
+                states: vec![state],
+                after,
+                limit: 1_000,
+                ..ListFilter::default()
+            })
+            .await
+            .map_err(|err| err.to_string())?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        ids.extend(page.iter().map(|row| row.id));
+    }
+    Ok(ids)
+}
+
 /// Runs the outbox mode; the exit code is 0 when every row is sent or rejected.
 pub async fn run(
     client: wacloud::Client,
     rows: Vec<CsvRow>,
-    path: &Path,
+    location: &str,
     concurrency: usize,
 ) -> Result<bool, String> {
-    let store = SqliteStore::open(path, Durability::Full)
+    // A `postgres://` URL opens the shared PostgreSQL outbox, anything else a SQLite file.
+    let outbox = Outbox::open(location, Durability::Full, OutboxConfig::default())
         .await
-        .map_err(|err| format!("cannot open the outbox {}: {err}", path.display()))?;
-    let outbox = Outbox::new(store, OutboxConfig::default());
+        .map_err(|err| format!("cannot open the outbox {location}: {err}"))?;
     let mut where_from: HashMap<RowId, (usize, String)> = HashMap::new();
     let mut invalid = 0u64;
     let mut jobs = Vec::new();
@@ -138,24 +157,31 @@ pub async fn run(
         })
     };
 
-    // What a crashed run left in flight may have been sent: unknown, and said so.
-    let in_flight = outbox
-        .list(&ListFilter {
-            states: vec![State::Dispatched],
-            ..ListFilter::default()
-        })
-        .await
-        .map_err(|err| err.to_string())?;
-    outbox
-        .recover_after_restart()
-        .await
-        .map_err(|err| err.to_string())?;
-    for row in in_flight {
-        let (number, to) = describe(&row, &where_from);
-        println!(
-            "{}",
-            line(number, &to, &Outcome::Unknown(outbox.callback_data(row.id)))
-        );
+    // A PostgreSQL outbox may be drained by other processes right now: their rows in flight
+    // are theirs (the workers recover a row only once its lease expired). A SQLite file has
+    // one process: what a crashed run left in flight may have been sent, so it becomes
+    // unknown, and is said so.
+    let shared = wacloud_outbox::store::is_postgres_url(location);
+    let unknown_before = ids_in(&outbox, State::Unknown).await?;
+    if !shared {
+        let in_flight = outbox
+            .list(&ListFilter {
+                states: vec![State::Dispatched],
+                ..ListFilter::default()
+            })
+            .await
+            .map_err(|err| err.to_string())?;
+        outbox
+            .recover_after_restart()
+            .await
+            .map_err(|err| err.to_string())?;
+        for row in in_flight {
+            let (number, to) = describe(&row, &where_from);
+            println!(
+                "{}",
+                line(number, &to, &Outcome::Unknown(outbox.callback_data(row.id)))
+            );
+        }
     }
 
     let (sender, mut settled) = mpsc::unbounded_channel();
@@ -172,8 +198,26 @@ pub async fn run(
                 let _ = sender.send((id, settlement.clone()));
             }
         });
-    let drain = tokio::spawn(async move { worker.drain().await });
+    let waiter = outbox.clone();
+    let drain = tokio::spawn(async move {
+        // Shared: rows other processes hold are waited for (until they settle them, or their
+        // lease expires and this drain takes them over), so SUMMARY is final.
+        let give_up = tokio::time::Instant::now() + OutboxConfig::default().lease * 2;
+        loop {
+            worker.drain().await?;
+            if !shared {
+                return Ok::<(), wacloud_outbox::OutboxError>(());
+            }
+            let counts = waiter.counts().await?;
+            if counts.queued + counts.dispatched == 0 || tokio::time::Instant::now() >= give_up {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    });
+    let mut printed = std::collections::HashSet::new();
     while let Some((id, settlement)) = settled.recv().await {
+        printed.insert(id);
         let (number, to) = match where_from.get(&id) {
             Some(origin) => origin.clone(),
             None => match outbox.get(id).await {
@@ -190,6 +234,20 @@ pub async fn run(
         .await
         .map_err(|err| err.to_string())?
         .map_err(|err| err.to_string())?;
+
+    // Rows this run found abandoned by a dead process (lease expired while dispatched).
+    for id in ids_in(&outbox, State::Unknown).await? {
+        if unknown_before.contains(&id) || printed.contains(&id) {
+            continue;
+        }
+        if let Ok(row) = outbox.get(id).await {
+            let (number, to) = describe(&row, &where_from);
+            println!(
+                "{}",
+                line(number, &to, &Outcome::Unknown(outbox.callback_data(id)))
+            );
+        }
+    }
 
     let [sent, rejected, failed, unknown, unsettled] = totals(&outbox).await?;
     println!(

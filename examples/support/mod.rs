@@ -27,10 +27,20 @@ fn required_env(name: &str, usage: &str) -> Result<String, String> {
 /// Builds the client from `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_PHONE_NUMBER_ID` and the optional
 /// `WHATSAPP_API_BASE_URL`; the error is the message to print before exiting with 2.
 pub fn client_from_env(usage: &str) -> Result<wacloud::Client, String> {
+    client_from_env_with(usage, Ok)
+}
+
+/// [`client_from_env`], with `extra` applied to the builder before it builds (shared limits,
+/// say); `extra`'s error is printed like a usage problem.
+pub fn client_from_env_with(
+    usage: &str,
+    extra: impl FnOnce(wacloud::ClientBuilder) -> Result<wacloud::ClientBuilder, String>,
+) -> Result<wacloud::Client, String> {
     client_for(
         "WHATSAPP_PHONE_NUMBER_ID",
         usage,
         wacloud::ClientBuilder::phone_number_id,
+        extra,
     )
 }
 
@@ -42,15 +52,17 @@ pub fn account_client_from_env(usage: &str) -> Result<wacloud::Client, String> {
         "WHATSAPP_BUSINESS_ACCOUNT_ID",
         usage,
         wacloud::ClientBuilder::business_account_id,
+        Ok,
     )
 }
 
-/// A client from the token, the id in `id_variable` (set with `set_id`) and the optional base
-/// URL.
+/// A client from the token, the id in `id_variable` (set with `set_id`), the optional base
+/// URL and `extra`.
 fn client_for(
     id_variable: &str,
     usage: &str,
     set_id: fn(wacloud::ClientBuilder, String) -> wacloud::ClientBuilder,
+    extra: impl FnOnce(wacloud::ClientBuilder) -> Result<wacloud::ClientBuilder, String>,
 ) -> Result<wacloud::Client, String> {
     let (token, id) = match (
         required_env("WHATSAPP_ACCESS_TOKEN", usage),
@@ -65,7 +77,8 @@ fn client_for(
             builder = builder.base_url(base_url);
         }
     }
-    builder
+    extra(builder)
+        .map_err(|err| format!("error: {err}\n{usage}"))?
         .build()
         .map_err(|err| format!("error: {err}\n{usage}"))
 }
