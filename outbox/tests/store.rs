@@ -14,8 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use support::each_store;
 use wacloud::messages::{OutgoingMessage, Text};
 use wacloud_outbox::{
-    Enqueue, ListFilter, Outbox, OutboxConfig, OutboxError, RowId, Settlement, SqliteStore, State,
-    Store,
+    Enqueue, ListFilter, Outbox, OutboxConfig, OutboxError, RowId, Settlement, State, Store,
 };
 
 fn text(to: &str, body: &str) -> OutgoingMessage {
