@@ -70,6 +70,7 @@
 //! ```
 
 mod date;
+mod fast;
 mod number;
 mod rules;
 
@@ -241,6 +242,23 @@ impl RecipientRules {
     // would cost an allocation per refused number in bulk checks.
     #[allow(clippy::result_large_err)]
     pub fn check(&self, number: &str) -> Result<NormalizedNumber, RecipientRejected> {
+        self.check_with(number, |digits| self.validated.validate(digits))
+    }
+
+    /// [`check`](Self::check) with the full `phonenumber` validation on every number (no
+    /// cheap path, no cache): the reference `tests/recipients_fast.rs` compares `check` with.
+    #[doc(hidden)]
+    #[allow(clippy::result_large_err)]
+    pub fn check_full_parse(&self, number: &str) -> Result<NormalizedNumber, RecipientRejected> {
+        self.check_with(number, number::validate_full)
+    }
+
+    #[allow(clippy::result_large_err)]
+    fn check_with(
+        &self,
+        number: &str,
+        validate: impl FnOnce(String) -> Result<NormalizedNumber, String>,
+    ) -> Result<NormalizedNumber, RecipientRejected> {
         let invalid = |detail: String| RecipientRejected {
             recipient: number.to_owned(),
             reason: RejectReason::InvalidNumber { detail },
@@ -276,7 +294,7 @@ impl RecipientRules {
                 },
             });
         }
-        self.validated.validate(digits).map_err(invalid)
+        validate(digits).map_err(invalid)
     }
 
     /// Checks any form of recipient without any HTTP: a phone number as [`check`](Self::check)

@@ -122,11 +122,7 @@ pub(crate) fn normalize(input: &str) -> Result<String, String> {
 /// The country calling code the digits start with, if libphonenumber knows it (calling codes
 /// are prefix-free, so the first match is the only one).
 pub(crate) fn country_code(digits: &str) -> Option<u16> {
-    let database = &*phonenumber::metadata::DATABASE;
-    (1..=3)
-        .filter(|len| digits.len() > *len)
-        .filter_map(|len| digits[..len].parse::<u16>().ok())
-        .find(|code| database.region(code).is_some())
+    super::fast::country_code(digits)
 }
 
 /// The country calling code of an ISO 3166 alpha-2 region (`IR` -> 98), if libphonenumber
@@ -137,8 +133,32 @@ pub(crate) fn calling_code_of_region(region: &str) -> Option<u16> {
         .map(|metadata| metadata.country_code())
 }
 
-/// Validates normalized digits with `phonenumber`, working around its +7/+375 leading-8 bug.
+/// Validates normalized digits: with the cheap path of [`super::fast`] where it can decide,
+/// with the `phonenumber` parser otherwise; either way working around its +7/+375 leading-8
+/// bug.
 pub(crate) fn validate(digits: String) -> Result<NormalizedNumber, String> {
+    validate_with(digits, |code, national, e164| {
+        super::fast::parser_valid(code, national).unwrap_or_else(|| parser_valid(code, e164))
+    })
+}
+
+/// [`validate`] with the `phonenumber` parser on every number: the reference the cheap path
+/// is tested against.
+pub(crate) fn validate_full(digits: String) -> Result<NormalizedNumber, String> {
+    validate_with(digits, |code, _, e164| parser_valid(code, e164))
+}
+
+/// `phonenumber`'s verdict: the number parses to this calling code and is valid.
+fn parser_valid(code: u16, e164: &str) -> bool {
+    phonenumber::parse(None, e164)
+        .map(|parsed| parsed.code().value() == code && phonenumber::is_valid(&parsed))
+        .unwrap_or(false)
+}
+
+fn validate_with(
+    digits: String,
+    parser_valid: impl FnOnce(u16, &str, &str) -> bool,
+) -> Result<NormalizedNumber, String> {
     let Some(code) = country_code(&digits) else {
         return Err(format!(
             "+{} is not a known country calling code",
@@ -146,10 +166,8 @@ pub(crate) fn validate(digits: String) -> Result<NormalizedNumber, String> {
         ));
     };
     let e164 = format!("+{digits}");
-    let parser_valid = phonenumber::parse(None, &e164)
-        .map(|parsed| parsed.code().value() == code && phonenumber::is_valid(&parsed))
-        .unwrap_or(false);
     let national = &digits[country_code_len(code)..];
+    let parser_valid = parser_valid(code, national, &e164);
     let parser_disagreed = !parser_valid && leading_eight_bug_applies(code, national);
     if !parser_valid && !parser_disagreed {
         return Err(format!(
@@ -221,6 +239,8 @@ fn leading_eight_bug_applies(code: u16, national: &str) -> bool {
 pub(crate) fn warm_up() {
     let _ = &*phonenumber::metadata::DATABASE;
     let _ = phonenumber::parse(None, "+16505551234").map(|number| phonenumber::is_valid(&number));
+    // And the cheap path's patterns for the busiest calling code.
+    let _ = validate("16505551234".to_owned());
 }
 
 #[cfg(test)]
