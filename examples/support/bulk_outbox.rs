@@ -61,24 +61,13 @@ fn outcome_of(outbox: &Outbox, id: RowId, settlement: &Settlement) -> Outcome {
 async fn totals(outbox: &Outbox) -> Result<[u64; 5], String> {
     let counts = outbox.counts().await.map_err(|err| err.to_string())?;
     // Rejected rows split by whether the API refused them (a code) or the layers did.
-    let (mut failed, mut after) = (0, None);
-    loop {
-        let page = outbox
-            .list(&ListFilter {
-                states: vec![State::Rejected],
-                after,
-                limit: 1_000,
-                ..ListFilter::default()
-            })
-            .await
-            .map_err(|err| err.to_string())?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        failed += page
-            .iter()
-            .filter(|row| row.error.as_ref().is_some_and(|error| error.code.is_some()))
-            .count() as u64;
-    }
+    let mut failed = 0u64;
+    each_in(outbox, State::Rejected, |row| {
+        if row.error.as_ref().is_some_and(|error| error.code.is_some()) {
+            failed += 1;
+        }
+    })
+    .await?;
     Ok([
         counts.accepted,
         counts.rejected - failed,
@@ -88,9 +77,9 @@ async fn totals(outbox: &Outbox) -> Result<[u64; 5], String> {
     ])
 }
 
-/// The ids of every row in `state`.
-async fn ids_in(outbox: &Outbox, state: State) -> Result<std::collections::HashSet<RowId>, String> {
-    let (mut ids, mut after) = (std::collections::HashSet::new(), None);
+/// Visits every row in `state`, a page at a time (memory stays flat however many there are).
+async fn each_in(outbox: &Outbox, state: State, mut visit: impl FnMut(&Row)) -> Result<(), String> {
+    let mut after = None;
     loop {
         let page = outbox
             .list(&ListFilter {
@@ -103,8 +92,18 @@ async fn ids_in(outbox: &Outbox, state: State) -> Result<std::collections::HashS
             .map_err(|err| err.to_string())?;
         let Some(last) = page.last() else { break };
         after = Some(last.id);
-        ids.extend(page.iter().map(|row| row.id));
+        page.iter().for_each(&mut visit);
     }
+    Ok(())
+}
+
+/// The ids of every row in `state`.
+async fn ids_in(outbox: &Outbox, state: State) -> Result<std::collections::HashSet<RowId>, String> {
+    let mut ids = std::collections::HashSet::new();
+    each_in(outbox, state, |row| {
+        ids.insert(row.id);
+    })
+    .await?;
     Ok(ids)
 }
 
