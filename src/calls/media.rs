@@ -985,7 +985,7 @@ mod tests {
         };
         // Build the request the way the client does and check a retry layer could clone it.
         let request = reqwest::Client::new()
-            .request(call.method, call.url)
+            .request(call.method, reqwest::Url::clone(&call.url))
             .header(
                 http::header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={boundary}"),

@@ -191,11 +191,13 @@ pub(crate) async fn deliver_prepared(
         facts.retry_unknown_outcome = allow;
     }
     let url = if route.path == Route::MESSAGES.path {
-        client.endpoint().messages_url().clone()
+        Arc::clone(client.endpoint().messages_url())
     } else {
-        client
-            .endpoint()
-            .url(&[client.endpoint().phone_number_id(), route.path])
+        Arc::new(
+            client
+                .endpoint()
+                .url(&[client.endpoint().phone_number_id(), route.path]),
+        )
     };
     let mut call = client.call(Method::POST, url, facts);
     call.body = Some(Body::Json(body));

@@ -306,10 +306,20 @@ impl ClientBuilder {
         // outage gate and the rate limits, whatever the user's edits.
         middleware = middleware.with(super::dispatch::DispatchLayer);
 
+        let bearer = token.bearer_header();
+        let json_headers = Arc::new([
+            (http::header::AUTHORIZATION, bearer.clone()),
+            (
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            ),
+        ]);
         Ok(Client {
             inner: Arc::new(Inner {
                 http: middleware.build(),
-                bearer: token.bearer_header(),
+                transport: http,
+                bearer,
+                json_headers,
                 token,
                 endpoint,
                 clock: self.clock,

@@ -26,6 +26,7 @@ use crate::error::{
 };
 use crate::layers::body;
 use crate::layers::facts::{Operation, RequestFacts};
+use crate::layers::resend::{Headers, Resend};
 use crate::time::SharedClock;
 
 /// Where the API lives: base URL, version and the sending phone number id.
@@ -35,8 +36,9 @@ pub struct Endpoint {
     version: String,
     phone_number_id: String,
     business_account_id: Option<String>,
-    /// `{base}/{version}/{phone_number_id}/messages`, built once: every send posts there.
-    messages_url: Url,
+    /// `{base}/{version}/{phone_number_id}/messages`, built once: every send posts there
+    /// (shared with each send's request recipe, without a copy).
+    messages_url: Arc<Url>,
 }
 
 impl Endpoint {
@@ -48,18 +50,18 @@ impl Endpoint {
         business_account_id: Option<String>,
     ) -> Endpoint {
         let mut endpoint = Endpoint {
-            messages_url: base_url.clone(),
+            messages_url: Arc::new(base_url.clone()),
             base_url,
             version,
             phone_number_id,
             business_account_id,
         };
-        endpoint.messages_url = endpoint.url(&[&endpoint.phone_number_id, "messages"]);
+        endpoint.messages_url = Arc::new(endpoint.url(&[&endpoint.phone_number_id, "messages"]));
         endpoint
     }
 
     /// `{base}/{version}/{phone_number_id}/messages`.
-    pub(crate) fn messages_url(&self) -> &Url {
+    pub(crate) fn messages_url(&self) -> &Arc<Url> {
         &self.messages_url
     }
 
@@ -108,9 +110,14 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest_middleware::ClientWithMiddleware,
+    /// The transport under the layers (builds each request).
+    pub(crate) transport: reqwest::Client,
     pub(crate) token: AccessToken,
     /// `Bearer <token>`, built once (a shared header value: cloning it copies no bytes).
     pub(crate) bearer: http::HeaderValue,
+    /// The headers of a JSON call (`Authorization: Bearer`, `Content-Type: application/json`),
+    /// built once and shared by each such request's recipe.
+    pub(crate) json_headers: Headers,
     pub(crate) endpoint: Endpoint,
     pub(crate) clock: SharedClock,
     pub(crate) layer_names: Vec<String>,
@@ -144,11 +151,20 @@ pub(crate) enum Body {
     },
 }
 
+impl Body {
+    /// The bytes sent.
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Body::Json(bytes) | Body::Multipart { bytes, .. } | Body::Raw { bytes, .. } => bytes,
+        }
+    }
+}
+
 /// One call, ready for the layers.
 #[derive(Debug)]
 pub(crate) struct Call {
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    pub(crate) url: Arc<Url>,
     pub(crate) body: Option<Body>,
     pub(crate) facts: RequestFacts,
     pub(crate) deadline: Option<Duration>,
@@ -189,10 +205,15 @@ impl Client {
         &self.inner.clock
     }
 
-    pub(crate) fn call(&self, method: Method, url: Url, facts: RequestFacts) -> Call {
+    pub(crate) fn call(
+        &self,
+        method: Method,
+        url: impl Into<Arc<Url>>,
+        facts: RequestFacts,
+    ) -> Call {
         Call {
             method,
-            url,
+            url: url.into(),
             body: None,
             facts,
             deadline: None,
@@ -330,46 +351,88 @@ impl Client {
         } = call;
         let operation = facts.operation;
         let correlation_id = facts.correlation_id.clone();
+        let failed = |err| Error::from_middleware(err, operation, correlation_id.as_deref());
+        let headers = match self.request_headers(oauth_scheme, headers, body.as_ref()) {
+            Ok(headers) => headers,
+            Err(invalid) => return Err(failed(self.invalid_content_type(method, &url, invalid))),
+        };
+        let bytes = body.map(Body::into_bytes);
+        // The request and its recipe (which the retry layer rebuilds it from, should a retry
+        // be due) come from the same shared parts.
+        let recipe = Resend::new(method, url, headers, bytes);
+        let request = recipe.request();
+        let mut extensions = http::Extensions::new();
+        if let Some(hook) = dispatch {
+            extensions.insert(hook);
+        }
+        extensions.insert(facts);
+        extensions.insert(recipe);
+        let response = self
+            .inner
+            .http
+            .execute_with_extensions(request, &mut extensions)
+            .await
+            .map_err(failed)?;
+        Ok((response, operation, correlation_id))
+    }
+}
+
+impl Client {
+    /// The headers of a call, in the order they are sent: `Authorization`, any extra header,
+    /// then the body's `Content-Type`. A JSON call with no extra header shares the client's
+    /// prebuilt list. The error is a `Content-Type` that is not a valid header value.
+    fn request_headers(
+        &self,
+        oauth_scheme: bool,
+        extra: Vec<(http::HeaderName, http::HeaderValue)>,
+        body: Option<&Body>,
+    ) -> std::result::Result<Headers, String> {
+        if !oauth_scheme && extra.is_empty() && matches!(body, Some(Body::Json(_))) {
+            return Ok(Arc::clone(&self.inner.json_headers));
+        }
         let authorization = if oauth_scheme {
             self.inner.token.header_with_scheme("OAuth")
         } else {
             self.inner.bearer.clone()
         };
-        let mut request = self
-            .inner
-            .http
-            .request(method, url)
-            .header(http::header::AUTHORIZATION, authorization);
-        for (name, value) in headers {
-            request = request.header(name, value);
-        }
-        request = match body {
-            Some(Body::Json(bytes)) => request
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(bytes),
-            Some(Body::Multipart { boundary, bytes }) => request
-                .header(
-                    http::header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .body(bytes),
-            Some(Body::Raw {
-                content_type,
-                bytes,
-            }) => request
-                .header(http::header::CONTENT_TYPE, content_type)
-                .body(bytes),
-            None => request,
+        let value = |text: String| http::HeaderValue::try_from(text.as_str()).map_err(|_| text);
+        let content_type = match body {
+            None => None,
+            Some(Body::Json(_)) => Some(http::HeaderValue::from_static("application/json")),
+            Some(Body::Multipart { boundary, .. }) => {
+                Some(value(format!("multipart/form-data; boundary={boundary}"))?)
+            }
+            Some(Body::Raw { content_type, .. }) => Some(value(content_type.clone())?),
         };
-        if let Some(hook) = dispatch {
-            request = request.with_extension(hook);
+        let mut headers = Vec::with_capacity(2 + extra.len());
+        headers.push((http::header::AUTHORIZATION, authorization));
+        headers.extend(extra);
+        headers.extend(content_type.map(|value| (http::header::CONTENT_TYPE, value)));
+        Ok(headers.into())
+    }
+
+    /// The error of a request whose `Content-Type` is not a valid header value, as reqwest's
+    /// request builder reports it.
+    fn invalid_content_type(
+        &self,
+        method: Method,
+        url: &Url,
+        value: String,
+    ) -> reqwest_middleware::Error {
+        match self
+            .inner
+            .transport
+            .request(method, url.clone())
+            .header(http::header::CONTENT_TYPE, value)
+            .build()
+        {
+            Err(err) => reqwest_middleware::Error::Reqwest(err),
+            Ok(_) => Error::Validation(ValidationError::new(
+                "content_type",
+                "is not a valid header value",
+            ))
+            .into_middleware(),
         }
-        let response = request
-            .with_extension(facts)
-            .send()
-            .await
-            .map_err(|err| Error::from_middleware(err, operation, correlation_id.as_deref()))?;
-        Ok((response, operation, correlation_id))
     }
 }
 

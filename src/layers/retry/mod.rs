@@ -48,6 +48,7 @@ use self::classify::{Failure, Verdict};
 use self::gate::{recipient_key, Gate, LastAnswer, PairHolds, Pass};
 use crate::error::{DeadlineExceeded, Error, RetriesExhausted, RetryClass, SentState};
 use crate::layers::facts::{HeldBack, Operation, RequestFacts, SendClearance};
+use crate::layers::resend::Resend;
 use crate::telemetry;
 use crate::time::{later, Instant, SharedClock};
 
@@ -550,6 +551,57 @@ impl RetryLayer {
     }
 }
 
+/// Where the request of each attempt after the first comes from.
+enum Resender {
+    /// Rebuilt from the client's recipe when a retry is due: the request the layer received
+    /// is exactly what the recipe builds, so nothing is copied before an attempt.
+    Recipe(Resend),
+    /// A copy of the request, made before each attempt (a request the client's recipe does
+    /// not describe, e.g. changed by a layer outside this one). `None` once the request could
+    /// not be copied (a streamed body): it is sent once, without retries.
+    Copy(Option<Request>),
+}
+
+impl Resender {
+    fn for_request(request: Option<&Request>, extensions: &Extensions) -> Resender {
+        match (request, Resend::of(extensions)) {
+            (Some(request), Some(recipe)) if recipe.matches(request) => {
+                Resender::Recipe(recipe.clone())
+            }
+            _ => Resender::Copy(None),
+        }
+    }
+
+    /// The request of the next attempt: `fresh` (the one received) first, then rebuilt or
+    /// copied ones. `None` when there is none left to send.
+    fn next(&mut self, fresh: Option<Request>, operation: Operation) -> Option<Request> {
+        match (fresh, self) {
+            (Some(request), Resender::Recipe(_)) => Some(request),
+            (None, Resender::Recipe(recipe)) => Some(recipe.request()),
+            (fresh, Resender::Copy(kept)) => {
+                let request = fresh.or_else(|| kept.take())?;
+                *kept = request.try_clone();
+                if kept.is_none() {
+                    tracing::warn!(
+                        target: "wacloud::retry",
+                        operation = %operation,
+                        "the request body cannot be cloned (a stream): it is sent once, without retries"
+                    );
+                }
+                Some(request)
+            }
+        }
+    }
+
+    /// Whether another attempt can be sent.
+    fn can_resend(&self) -> bool {
+        match self {
+            Resender::Recipe(_) => true,
+            Resender::Copy(kept) => kept.is_some(),
+        }
+    }
+}
+
 enum GateStop {
     Deadline,
     Exhausted { class: RetryClass, last: LastAnswer },
@@ -581,7 +633,9 @@ impl Middleware for RetryLayer {
             attempts: 0,
             announced: false,
         };
-        let mut template = Some(req);
+        // The request of the next attempt: the one received, then a rebuilt or copied one.
+        let mut fresh = Some(req);
+        let mut resender = Resender::for_request(fresh.as_ref(), extensions);
         let mut last: Option<Failure> = None;
         loop {
             self.wait_pair_hold(&call).await?;
@@ -626,8 +680,8 @@ impl Middleware for RetryLayer {
                 }
             };
 
-            let Some(current) = template.take() else {
-                // Unreachable: the loop only continues while a copy is kept.
+            let Some(request) = resender.next(fresh.take(), call.facts.operation) else {
+                // Unreachable: the loop only continues while the request can be sent again.
                 return match last {
                     Some(failure) => failure.into_raw(),
                     None => Err(Error::Validation(crate::error::ValidationError::new(
@@ -636,20 +690,6 @@ impl Middleware for RetryLayer {
                     ))
                     .into_middleware()),
                 };
-            };
-            let request = match current.try_clone() {
-                Some(copy) => {
-                    template = Some(current);
-                    copy
-                }
-                None => {
-                    tracing::warn!(
-                        target: "wacloud::retry",
-                        operation = %call.facts.operation,
-                        "the request body cannot be cloned (a stream): it is sent once, without retries"
-                    );
-                    current
-                }
             };
             call.attempts += 1;
             if probe.is_some() {
@@ -781,7 +821,7 @@ impl Middleware for RetryLayer {
                     }
                     (None, None) => {}
                 }
-                if template.is_none() {
+                if !resender.can_resend() {
                     return self.give_up(&call, failure, "the request cannot be cloned to retry");
                 }
                 // While the outage is a code 2 one, this call is as patient as the outage
@@ -822,7 +862,7 @@ impl Middleware for RetryLayer {
                 }
             }
             let retries = call.attempts - 1;
-            if template.is_none() {
+            if !resender.can_resend() {
                 return self.give_up(&call, failure, "the request cannot be cloned to retry");
             }
             if retries >= schedule.max_retries {
