@@ -2,32 +2,18 @@
 //! they settle, and the rows-by-state gauges equal the store's counts when published (by the
 //! caller, or by a running worker on its schedule).
 
+mod support;
+
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use metrics_util::MetricKind;
+use support::{number, sandbox_client};
 use wacloud::messages::{OutgoingMessage, Text};
-use wacloud::time::ScaledClock;
 use wacloud_outbox::metrics::{DELIVERY, POSTPONED, ROWS, SETTLED};
 use wacloud_outbox::{Outbox, OutboxConfig, SqliteStore, WorkerConfig};
 use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, SandboxHandle};
-
-fn client(sandbox: &SandboxHandle) -> wacloud::Client {
-    let config = sandbox.config();
-    wacloud::Client::builder()
-        .access_token(config.access_token.clone())
-        .phone_number_id(config.phone_number_id.clone())
-        .base_url(sandbox.base_url())
-        .clock(Arc::new(ScaledClock::new(1_000.0)))
-        .build()
-        .expect("a client")
-}
-
-fn number(n: usize) -> String {
-    format!("+1650555{:04}", 1000 + n)
-}
 
 /// `(kind, name, label value) -> value` of what was recorded since the last snapshot.
 fn values(snapshotter: &Snapshotter) -> HashMap<(MetricKind, String, String), f64> {
@@ -110,7 +96,7 @@ async fn settled_rows_are_counted_and_the_gauges_equal_the_store_counts() {
     let outbox = outbox_with_every_fate(&sandbox).await;
 
     let report = outbox
-        .worker(client(&sandbox), WorkerConfig::default())
+        .worker(sandbox_client(&sandbox), WorkerConfig::default())
         .drain()
         .await
         .unwrap();
@@ -177,7 +163,7 @@ async fn a_running_worker_publishes_the_gauges_on_its_schedule() {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let outbox = outbox_with_every_fate(&sandbox).await;
     let worker = outbox
-        .worker(client(&sandbox), WorkerConfig::default())
+        .worker(sandbox_client(&sandbox), WorkerConfig::default())
         .publish_counts_every(Duration::from_secs(60));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(async move {
