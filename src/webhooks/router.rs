@@ -33,7 +33,7 @@
 //!   [`DEFAULT_HANDLER_TIMEOUT`]; when it fails (returns an error or panics) or takes longer,
 //!   the answer is 503 and Meta delivers the webhook again, so a crash loses nothing. A
 //!   re-delivered status comes back with `duplicate = true` only if the handler had finished
-//!   with it.
+//!   with it; a copy arriving while the handler is still on the first waits for it.
 //! - [`Acknowledge::OnQueue`] answers 200 once the events are queued in memory (bounded in
 //!   bytes, [`DEFAULT_QUEUE_BYTES`]) and handles them on one background task, in order of
 //!   arrival: faster answers, but what the queue holds is lost if the process dies.
@@ -326,6 +326,7 @@ impl WebhookReceiver {
                 tracker: Arc::clone(&self.tracker),
                 clock: Arc::clone(&self.clock),
                 timeout: self.handler_timeout,
+                in_progress: Default::default(),
             })
         });
         let queue = match (&dispatch, self.acknowledge) {
