@@ -4,6 +4,7 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::{ready, Either};
 use rand::Rng;
 use reqwest::Method;
 
@@ -74,28 +75,34 @@ impl SendRequest {
         self
     }
 
-    async fn run(self) -> Result<SendResponse> {
-        let SendRequest {
-            client,
-            payload,
-            retry_unknown_outcome,
-            deadline,
-            dispatch,
-        } = self;
-        let options = Options {
-            retry_unknown_outcome,
-            deadline,
-            dispatch,
-        };
-        let sent = match payload {
-            Payload::Message(message) => prepare(&client, message),
-            Payload::Prepared(prepared) => Ok(prepared),
-        };
-        let sent = match sent {
-            Ok(prepared) => deliver_prepared(client, prepared, Route::MESSAGES, options).await,
-            Err(error) => Err(error),
-        };
-        crate::telemetry::calls::count_send(Operation::Send, sent)
+    // Not an `async fn`: that would move `self` into a second place in the future.
+    #[allow(clippy::manual_async_fn)]
+    fn run(self) -> impl std::future::Future<Output = Result<SendResponse>> + Send + 'static {
+        async move {
+            // Scoped, and the fields taken from `self` in place: the send's future (boxed by
+            // `into_future`) then holds little besides the delivery's own.
+            let delivering = {
+                let options = Options {
+                    retry_unknown_outcome: self.retry_unknown_outcome,
+                    deadline: self.deadline,
+                    dispatch: self.dispatch,
+                };
+                let prepared = match self.payload {
+                    Payload::Message(message) => prepare(&self.client, message),
+                    Payload::Prepared(prepared) => Ok(prepared),
+                };
+                match prepared {
+                    Ok(prepared) => Either::Left(deliver_prepared(
+                        self.client,
+                        prepared,
+                        Route::MESSAGES,
+                        options,
+                    )),
+                    Err(error) => Either::Right(ready(Err(error))),
+                }
+            };
+            crate::telemetry::calls::count_send(Operation::Send, delivering.await)
+        }
     }
 }
 
@@ -178,32 +185,36 @@ pub(crate) async fn deliver_prepared(
         }
         None => None,
     };
-    let body = if route.extra.is_empty() {
-        message.body().clone()
-    } else {
-        message.body_with(route.extra)?
-    };
-    let mut facts = client.facts(route.operation);
-    facts.recipient = Some(message.recipient().clone());
-    facts.message_type = Some(message.message_type());
-    facts.correlation_id = correlation_id.clone();
-    if let Some(allow) = options.retry_unknown_outcome {
-        facts.retry_unknown_outcome = allow;
+    let answer = {
+        // Scoped: the call's parts take no room in the future while it runs.
+        let body = if route.extra.is_empty() {
+            message.body().clone()
+        } else {
+            message.body_with(route.extra)?
+        };
+        let mut facts = client.facts(route.operation);
+        facts.recipient = Some(message.recipient().clone());
+        facts.message_type = Some(message.message_type());
+        facts.correlation_id = correlation_id.clone();
+        if let Some(allow) = options.retry_unknown_outcome {
+            facts.retry_unknown_outcome = allow;
+        }
+        let url = if route.path == Route::MESSAGES.path {
+            Arc::clone(client.endpoint().messages_url())
+        } else {
+            Arc::new(
+                client
+                    .endpoint()
+                    .url(&[client.endpoint().phone_number_id(), route.path]),
+            )
+        };
+        let mut call = client.call(Method::POST, url, facts);
+        call.body = Some(Body::Json(body));
+        call.deadline = options.deadline;
+        call.dispatch = options.dispatch;
+        client.execute(call)
     }
-    let url = if route.path == Route::MESSAGES.path {
-        Arc::clone(client.endpoint().messages_url())
-    } else {
-        Arc::new(
-            client
-                .endpoint()
-                .url(&[client.endpoint().phone_number_id(), route.path]),
-        )
-    };
-    let mut call = client.call(Method::POST, url, facts);
-    call.body = Some(Body::Json(body));
-    call.deadline = options.deadline;
-    call.dispatch = options.dispatch;
-    let answer = client.execute(call).await?;
+    .await?;
     // A 2xx that cannot be read still means Meta probably accepted the message: the error
     // carries the correlation id so that the caller reconciles instead of resending.
     let response: SendResponse = crate::client::decode_json(&answer).map_err(|err| match err {

@@ -10,6 +10,7 @@ use super::{Client, Endpoint, Inner};
 use crate::calls::media::MAX_UPLOAD_BYTES;
 use crate::error::{Error, ValidationError};
 use crate::layers::auth::{AuthGuidance, AuthLayer};
+use crate::layers::chain::{self, Builtin};
 use crate::layers::rate_limit::{RateLimitLayer, RateLimits};
 use crate::layers::recipients::{RecipientLayer, RecipientRules};
 use crate::layers::retry::{RetryLayer, RetryPolicy};
@@ -275,37 +276,46 @@ impl ClientBuilder {
             .unwrap_or_default();
         let mut stack = LayerStack::empty();
         stack
-            .push(Layer::new(
+            .push(Layer::built_in(
                 layers::RECIPIENTS,
-                RecipientLayer::new(self.recipient_rules),
+                Builtin::Recipients(Arc::new(RecipientLayer::new(self.recipient_rules))),
             ))
-            .push(Layer::new(
+            .push(Layer::built_in(
                 layers::AUTH,
-                AuthLayer::new(self.auth, http.clone(), endpoint.clone(), token.clone()),
+                Builtin::Auth(Arc::new(AuthLayer::new(
+                    self.auth,
+                    http.clone(),
+                    endpoint.clone(),
+                    token.clone(),
+                ))),
             ))
-            .push(Layer::new(
+            .push(Layer::built_in(
                 layers::RETRY,
-                RetryLayer::with_shared_gate(self.retry, Arc::clone(&self.clock), shared.gate),
+                Builtin::Retry(Arc::new(RetryLayer::with_shared_gate(
+                    self.retry,
+                    Arc::clone(&self.clock),
+                    shared.gate,
+                ))),
             ))
-            .push(Layer::new(
+            .push(Layer::built_in(
                 layers::RATE_LIMIT,
-                RateLimitLayer::with_permits(
+                Builtin::RateLimit(Arc::new(RateLimitLayer::with_permits(
                     self.rate_limits,
                     Arc::clone(&self.clock),
                     shared.permits,
-                ),
+                ))),
             ));
         for edit in self.stack_edits {
             edit(&mut stack);
         }
+        // Stretches of built-in layers in their default relative order run as one hop each;
+        // the dispatch observer is always innermost, outside the editable stack: it must see
+        // each attempt after the outage gate and the rate limits, whatever the user's edits.
+        let plan = chain::plan(stack.layers(), &http);
         let mut middleware = reqwest_middleware::ClientBuilder::new(http.clone());
-        for layer in stack.layers() {
-            middleware = middleware.with_arc(layer.middleware());
+        for layer in plan.middlewares {
+            middleware = middleware.with_arc(layer);
         }
-        // Always innermost, outside the editable stack: it must see each attempt after the
-        // outage gate and the rate limits, whatever the user's edits.
-        middleware = middleware.with(super::dispatch::DispatchLayer);
-
         let bearer = token.bearer_header();
         let json_headers = Arc::new([
             (http::header::AUTHORIZATION, bearer.clone()),
@@ -317,6 +327,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http: middleware.build(),
+                direct: plan.direct,
                 transport: http,
                 bearer,
                 json_headers,

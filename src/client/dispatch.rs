@@ -15,6 +15,8 @@ use std::sync::Arc;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
+use crate::layers::chain::{Inner, Rest, Stage};
+
 use crate::error::TransportPhase;
 
 /// A boxed future, as the observer returns it.
@@ -72,17 +74,32 @@ pub(crate) struct DispatchHook(pub(crate) Arc<dyn DispatchObserver>);
 /// The innermost layer: fires the request's [`DispatchObserver`], if it has one.
 pub(crate) struct DispatchLayer;
 
-#[async_trait::async_trait]
-impl Middleware for DispatchLayer {
-    async fn handle(
+impl DispatchLayer {
+    /// The layer's work, with `next` for what comes after it (the rest of a
+    /// `reqwest_middleware` stack, or the next layer of a fused run).
+    async fn run_with<N: Inner>(
         &self,
-        request: Request,
+        request: Box<Request>,
         extensions: &mut http::Extensions,
-        next: Next<'_>,
+        next: &N,
     ) -> reqwest_middleware::Result<Response> {
-        let Some(DispatchHook(observer)) = extensions.get::<DispatchHook>().cloned() else {
-            return next.run(request, extensions).await;
-        };
+        match extensions.get::<DispatchHook>().cloned() {
+            None => next.run(request, extensions).await,
+            // Boxed: most sends have no observer, and its waits would make every send's future
+            // larger.
+            Some(DispatchHook(observer)) => {
+                Box::pin(Self::observed(observer, request, extensions, next)).await
+            }
+        }
+    }
+
+    /// An attempt with an observer.
+    async fn observed<N: Inner>(
+        observer: Arc<dyn DispatchObserver>,
+        request: Box<Request>,
+        extensions: &mut http::Extensions,
+        next: &N,
+    ) -> reqwest_middleware::Result<Response> {
         observer.dispatching().await.map_err(|refused| {
             reqwest_middleware::Error::Middleware(anyhow::Error::new(refused))
         })?;
@@ -97,5 +114,29 @@ impl Middleware for DispatchLayer {
         };
         observer.attempt_ended(end).await;
         result
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for DispatchLayer {
+    async fn handle(
+        &self,
+        request: Request,
+        extensions: &mut http::Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        self.run_with(Box::new(request), extensions, &Rest(next))
+            .await
+    }
+}
+
+impl Stage for DispatchLayer {
+    fn handle_with<'a, N: Inner>(
+        &'a self,
+        request: Box<Request>,
+        extensions: &'a mut http::Extensions,
+        next: &'a N,
+    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
+        self.run_with(request, extensions, next)
     }
 }

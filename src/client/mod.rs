@@ -110,6 +110,9 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest_middleware::ClientWithMiddleware,
+    /// The whole layer stack as one fused run, when it is one (the default stack): sends call
+    /// it directly, without a `reqwest_middleware` hop.
+    pub(crate) direct: Option<Arc<crate::layers::chain::Fused>>,
     /// The transport under the layers (builds each request).
     pub(crate) transport: reqwest::Client,
     pub(crate) token: AccessToken,
@@ -236,7 +239,16 @@ impl Client {
     }
 
     /// Runs a call through the layers; any Graph error becomes an [`Error`], even in a 2xx.
-    pub(crate) async fn execute(&self, call: Call) -> Result<RawAnswer> {
+    pub(crate) fn execute(
+        &self,
+        call: Call,
+    ) -> impl Future<Output = Result<RawAnswer>> + Send + '_ {
+        // The call is boxed once here: moved through the async functions below by value, each
+        // would keep a copy of its few hundred bytes in the send's future.
+        self.execute_boxed(Box::new(call))
+    }
+
+    async fn execute_boxed(&self, call: Box<Call>) -> Result<RawAnswer> {
         check_phone_number_id(&call)?;
         self.under_deadline(call, |call| async move {
             let (response, operation, correlation_id) = self.send_call(call).await?;
@@ -251,6 +263,7 @@ impl Client {
     /// becomes an [`Error`] as in [`Client::execute`].
     pub(crate) async fn execute_streaming(&self, call: Call) -> Result<reqwest::Response> {
         check_phone_number_id(&call)?;
+        let call = Box::new(call);
         self.under_deadline(call, |call| async move {
             let (response, operation, correlation_id) = self.send_call(call).await?;
             if response.status().is_success() {
@@ -271,6 +284,7 @@ impl Client {
     /// become an [`Error`] as in [`Client::execute`].
     pub(crate) async fn execute_partial(&self, call: Call) -> Result<RawAnswer> {
         check_phone_number_id(&call)?;
+        let call = Box::new(call);
         self.under_deadline(call, |call| async move {
             let (response, operation, correlation_id) = self.send_call(call).await?;
             let answer = read_answer(response, operation, correlation_id.as_deref()).await?;
@@ -285,7 +299,11 @@ impl Client {
 
     /// Runs `run` under the call's deadline, inside the call's span (see
     /// [`telemetry`](crate::telemetry)).
-    async fn under_deadline<T, F>(&self, call: Call, run: impl FnOnce(Call) -> F) -> Result<T>
+    async fn under_deadline<T, F>(
+        &self,
+        call: Box<Call>,
+        run: impl FnOnce(Box<Call>) -> F,
+    ) -> Result<T>
     where
         F: Future<Output = Result<T>>,
     {
@@ -300,8 +318,8 @@ impl Client {
     /// Runs `run` under the call's deadline, if it has one.
     async fn run_under_deadline<T, F>(
         &self,
-        mut call: Call,
-        run: impl FnOnce(Call) -> F,
+        mut call: Box<Call>,
+        run: impl FnOnce(Box<Call>) -> F,
     ) -> Result<T>
     where
         F: Future<Output = Result<T>>,
@@ -337,42 +355,54 @@ impl Client {
     /// Sends a call through the layers; answers the response with what errors are built from.
     async fn send_call(
         &self,
-        call: Call,
+        call: Box<Call>,
     ) -> Result<(reqwest::Response, Operation, Option<String>)> {
-        let Call {
-            method,
-            url,
-            body,
-            facts,
-            headers,
-            oauth_scheme,
-            dispatch,
-            ..
-        } = call;
-        let operation = facts.operation;
-        let correlation_id = facts.correlation_id.clone();
+        let operation = call.facts.operation;
+        let correlation_id = call.facts.correlation_id.clone();
         let failed = |err| Error::from_middleware(err, operation, correlation_id.as_deref());
-        let headers = match self.request_headers(oauth_scheme, headers, body.as_ref()) {
-            Ok(headers) => headers,
-            Err(invalid) => return Err(failed(self.invalid_content_type(method, &url, invalid))),
+        // Scoped: the call's parts take no room in the future while the layers run.
+        let (request, mut extensions) = {
+            let Call {
+                method,
+                url,
+                body,
+                facts,
+                headers,
+                oauth_scheme,
+                dispatch,
+                ..
+            } = *call;
+            let headers = match self.request_headers(oauth_scheme, headers, body.as_ref()) {
+                Ok(headers) => headers,
+                Err(invalid) => {
+                    return Err(failed(self.invalid_content_type(method, &url, invalid)))
+                }
+            };
+            let bytes = body.map(Body::into_bytes);
+            // The request and its recipe (which the retry layer rebuilds it from, should a
+            // retry be due) come from the same shared parts.
+            let recipe = Resend::new(method, url, headers, bytes);
+            let request = Box::new(recipe.request());
+            let mut extensions = http::Extensions::new();
+            if let Some(hook) = dispatch {
+                extensions.insert(hook);
+            }
+            extensions.insert(facts);
+            extensions.insert(recipe);
+            (request, extensions)
         };
-        let bytes = body.map(Body::into_bytes);
-        // The request and its recipe (which the retry layer rebuilds it from, should a retry
-        // be due) come from the same shared parts.
-        let recipe = Resend::new(method, url, headers, bytes);
-        let request = recipe.request();
-        let mut extensions = http::Extensions::new();
-        if let Some(hook) = dispatch {
-            extensions.insert(hook);
+        let response = match &self.inner.direct {
+            // Boxed: the layers' future is over a kilobyte; in place it would make every call's
+            // future that much larger, and the send's own box dearer to fill.
+            Some(fused) => Box::pin(fused.run(request, &mut extensions)).await,
+            None => {
+                self.inner
+                    .http
+                    .execute_with_extensions(*request, &mut extensions)
+                    .await
+            }
         }
-        extensions.insert(facts);
-        extensions.insert(recipe);
-        let response = self
-            .inner
-            .http
-            .execute_with_extensions(request, &mut extensions)
-            .await
-            .map_err(failed)?;
+        .map_err(failed)?;
         Ok((response, operation, correlation_id))
     }
 }

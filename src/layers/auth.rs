@@ -10,6 +10,8 @@ use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
+use crate::layers::chain::{Inner, Rest, Stage};
+
 use super::body;
 use crate::client::{AccessToken, Endpoint};
 use crate::error::catalogue::is_auth_code;
@@ -112,13 +114,14 @@ impl AuthLayer {
     }
 }
 
-#[async_trait::async_trait]
-impl Middleware for AuthLayer {
-    async fn handle(
+impl AuthLayer {
+    /// The layer's work, with `next` for what comes after it (the rest of a
+    /// `reqwest_middleware` stack, or the next layer of a fused run).
+    async fn run_with<N: Inner>(
         &self,
-        req: Request,
+        req: Box<Request>,
         extensions: &mut Extensions,
-        next: Next<'_>,
+        next: &N,
     ) -> reqwest_middleware::Result<Response> {
         let response = match next.run(req, extensions).await {
             Ok(response) => response,
@@ -126,7 +129,9 @@ impl Middleware for AuthLayer {
             Err(reqwest_middleware::Error::Middleware(inner)) => {
                 return match inner.downcast::<Error>() {
                     Ok(Error::Api(api)) if is_auth_code(api.graph.code) => {
-                        Err(self.auth_error(*api, extensions).await.into_middleware())
+                        Err(Box::pin(self.auth_error(*api, extensions))
+                            .await
+                            .into_middleware())
                     }
                     Ok(other) => Err(other.into_middleware()),
                     Err(other) => Err(reqwest_middleware::Error::Middleware(other)),
@@ -147,6 +152,32 @@ impl Middleware for AuthLayer {
             return Ok(response);
         };
         let api = ApiError { status, graph };
-        Err(self.auth_error(api, extensions).await.into_middleware())
+        // Boxed: the diagnosis is a whole request, and rare.
+        Err(Box::pin(self.auth_error(api, extensions))
+            .await
+            .into_middleware())
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for AuthLayer {
+    async fn handle(
+        &self,
+        req: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        self.run_with(Box::new(req), extensions, &Rest(next)).await
+    }
+}
+
+impl Stage for AuthLayer {
+    fn handle_with<'a, N: Inner>(
+        &'a self,
+        req: Box<Request>,
+        extensions: &'a mut Extensions,
+        next: &'a N,
+    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
+        self.run_with(req, extensions, next)
     }
 }

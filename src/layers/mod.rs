@@ -29,6 +29,7 @@ pub mod shared;
 mod stack;
 
 pub(crate) mod body;
+pub(crate) mod chain;
 pub(crate) mod resend;
 
 pub use stack::{Layer, LayerStack};

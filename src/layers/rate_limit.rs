@@ -69,6 +69,8 @@ use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
+use crate::layers::chain::{Inner, Rest, Stage};
+
 pub(crate) mod pair;
 
 use self::pair::PairLimiter;
@@ -600,13 +602,14 @@ fn is_messages_endpoint(request: &Request) -> bool {
         .is_some_and(|last| last == "messages")
 }
 
-#[async_trait::async_trait]
-impl Middleware for RateLimitLayer {
-    async fn handle(
+impl RateLimitLayer {
+    /// The layer's work, with `next` for what comes after it (the rest of a
+    /// `reqwest_middleware` stack, or the next layer of a fused run).
+    async fn run_with<N: Inner>(
         &self,
-        req: Request,
+        req: Box<Request>,
         extensions: &mut Extensions,
-        next: Next<'_>,
+        next: &N,
     ) -> reqwest_middleware::Result<Response> {
         let Some(facts) = RequestFacts::of(extensions) else {
             return next.run(req, extensions).await;
@@ -647,70 +650,101 @@ impl Middleware for RateLimitLayer {
                 now.saturating_duration_since(held.taken_at) < interval
             })
         });
-        match self.inner.limits.mode {
-            // Waiting: take the pair permit (the long wait) first, so that a throughput permit
-            // is not held idle for seconds.
-            LimitMode::Wait => {
-                let mut pair_permit = held_pair;
-                if let Some((limiter, key)) = pair.filter(|_| held_pair.is_none()) {
-                    let queues = &self.inner.pair_queues;
-                    self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
-                        .await?;
-                    pair_permit = Some(HeldPairPermit {
-                        taken_at: self.inner.clock.now(),
-                    });
-                }
-                if let Some((limiter, key)) = throughput {
-                    let queues = &self.inner.throughput_queues;
-                    let acquired = self
-                        .acquire(
-                            (limiter, queues),
-                            key,
-                            LimitKind::Throughput,
-                            deadline,
-                            clearance,
-                        )
-                        .await;
-                    if let Err(error) = acquired {
-                        let held_back = matches!(
-                            &error,
-                            reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>()
-                        );
-                        if let Some(permit) = pair_permit.filter(|_| held_back) {
-                            extensions.insert(permit);
+        // Boxed, and only entered when a limit applies: the permit waits' state would otherwise
+        // make every call's future larger (and each move of it dearer).
+        if throughput.is_some() || pair.is_some() {
+            Box::pin(async {
+                match self.inner.limits.mode {
+                    // Waiting: take the pair permit (the long wait) first, so that a throughput permit
+                    // is not held idle for seconds.
+                    LimitMode::Wait => {
+                        let mut pair_permit = held_pair;
+                        if let Some((limiter, key)) = pair.filter(|_| held_pair.is_none()) {
+                            let queues = &self.inner.pair_queues;
+                            self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
+                                .await?;
+                            pair_permit = Some(HeldPairPermit {
+                                taken_at: self.inner.clock.now(),
+                            });
                         }
-                        return Err(error);
+                        if let Some((limiter, key)) = throughput {
+                            let queues = &self.inner.throughput_queues;
+                            let acquired = self
+                                .acquire(
+                                    (limiter, queues),
+                                    key,
+                                    LimitKind::Throughput,
+                                    deadline,
+                                    clearance,
+                                )
+                                .await;
+                            if let Err(error) = acquired {
+                                let held_back = matches!(
+                                    &error,
+                                    reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>()
+                                );
+                                if let Some(permit) = pair_permit.filter(|_| held_back) {
+                                    extensions.insert(permit);
+                                }
+                                return Err(error);
+                            }
+                        }
+                    }
+                    // Failing fast: check the cheap throughput permit first, so that a refusal wastes at
+                    // most 1/throughput of a second rather than a pair permit.
+                    LimitMode::FailFast => {
+                        if let Some((limiter, key)) = throughput {
+                            let queues = &self.inner.throughput_queues;
+                            self.acquire(
+                                (limiter, queues),
+                                key,
+                                LimitKind::Throughput,
+                                deadline,
+                                clearance,
+                            )
+                            .await?;
+                        }
+                        if let Some((limiter, key)) = pair {
+                            let queues = &self.inner.pair_queues;
+                            self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
+                                .await?;
+                        }
                     }
                 }
-            }
-            // Failing fast: check the cheap throughput permit first, so that a refusal wastes at
-            // most 1/throughput of a second rather than a pair permit.
-            LimitMode::FailFast => {
-                if let Some((limiter, key)) = throughput {
-                    let queues = &self.inner.throughput_queues;
-                    self.acquire(
-                        (limiter, queues),
-                        key,
-                        LimitKind::Throughput,
-                        deadline,
-                        clearance,
-                    )
-                    .await?;
-                }
-                if let Some((limiter, key)) = pair {
-                    let queues = &self.inner.pair_queues;
-                    self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
-                        .await?;
-                }
-            }
+                Ok::<(), reqwest_middleware::Error>(())
+            })
+            .await?;
         }
         match (&self.inner.shared, throttled_number) {
             (Some(shared), Some(number)) => {
                 let result = next.run(req, extensions).await;
-                shared::watch_throttling(&**shared, &number, result).await
+                Box::pin(shared::watch_throttling(&**shared, &number, result)).await
             }
             _ => next.run(req, extensions).await,
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for RateLimitLayer {
+    async fn handle(
+        &self,
+        req: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        self.run_with(Box::new(req), extensions, &Rest(next)).await
+    }
+}
+
+impl Stage for RateLimitLayer {
+    fn handle_with<'a, N: Inner>(
+        &'a self,
+        req: Box<Request>,
+        extensions: &'a mut Extensions,
+        next: &'a N,
+    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
+        self.run_with(req, extensions, next)
     }
 }
 

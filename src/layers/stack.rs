@@ -5,11 +5,15 @@ use std::sync::Arc;
 
 use reqwest_middleware::Middleware;
 
+use super::chain::Builtin;
+
 /// One named layer.
 #[derive(Clone)]
 pub struct Layer {
     name: String,
     middleware: Arc<dyn Middleware>,
+    /// Set for a built-in layer the client builder made: runs fused with its neighbours.
+    builtin: Option<Builtin>,
 }
 
 impl Layer {
@@ -18,6 +22,16 @@ impl Layer {
         Layer {
             name: name.into(),
             middleware: Arc::new(middleware),
+            builtin: None,
+        }
+    }
+
+    /// A built-in layer made by the client builder.
+    pub(crate) fn built_in(name: impl Into<String>, builtin: Builtin) -> Self {
+        Layer {
+            name: name.into(),
+            middleware: builtin.middleware(),
+            builtin: Some(builtin),
         }
     }
 
@@ -26,6 +40,7 @@ impl Layer {
         Layer {
             name: name.into(),
             middleware,
+            builtin: None,
         }
     }
 
@@ -36,6 +51,11 @@ impl Layer {
 
     pub(crate) fn middleware(&self) -> Arc<dyn Middleware> {
         Arc::clone(&self.middleware)
+    }
+
+    /// The built-in layer, when the client builder made this one.
+    pub(crate) fn builtin(&self) -> Option<&Builtin> {
+        self.builtin.as_ref()
     }
 }
 

@@ -82,6 +82,8 @@ use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
+use crate::layers::chain::{Inner, Rest, Stage};
+
 pub use date::Date;
 pub use number::NormalizedNumber;
 pub use rules::{Range, Rule};
@@ -429,13 +431,14 @@ impl RecipientLayer {
     }
 }
 
-#[async_trait::async_trait]
-impl Middleware for RecipientLayer {
-    async fn handle(
+impl RecipientLayer {
+    /// The layer's work, with `next` for what comes after it (the rest of a
+    /// `reqwest_middleware` stack, or the next layer of a fused run).
+    async fn run_with<N: Inner>(
         &self,
-        req: Request,
+        req: Box<Request>,
         extensions: &mut Extensions,
-        next: Next<'_>,
+        next: &N,
     ) -> reqwest_middleware::Result<Response> {
         // Checked in place: the verdict is owned, so the facts need no copy.
         let verdict = match RequestFacts::of(extensions).and_then(|f| f.recipient.as_ref()) {
@@ -461,7 +464,7 @@ impl Middleware for RecipientLayer {
         }
         match result {
             Ok(response) if !response.status().is_success() => {
-                let (response, bytes) = body::buffer(response).await?;
+                let (response, bytes) = Box::pin(body::buffer(response)).await?;
                 if bytes
                     .as_deref()
                     .and_then(GraphError::from_body)
@@ -483,5 +486,28 @@ impl Middleware for RecipientLayer {
             }
             other => other,
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for RecipientLayer {
+    async fn handle(
+        &self,
+        req: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        self.run_with(Box::new(req), extensions, &Rest(next)).await
+    }
+}
+
+impl Stage for RecipientLayer {
+    fn handle_with<'a, N: Inner>(
+        &'a self,
+        req: Box<Request>,
+        extensions: &'a mut Extensions,
+        next: &'a N,
+    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
+        self.run_with(req, extensions, next)
     }
 }

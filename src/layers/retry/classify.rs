@@ -136,15 +136,16 @@ fn contains_ignoring_case(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
-/// Judges one attempt.
-pub(crate) async fn classify(
+/// Judges one attempt (an answer may need its body read: the judgement is a future).
+pub(crate) fn classify<'a>(
     result: reqwest_middleware::Result<Response>,
-    facts: &RequestFacts,
-    policy: &RetryPolicy,
-) -> Verdict {
+    facts: &'a RequestFacts,
+    policy: &'a RetryPolicy,
+) -> impl std::future::Future<Output = Verdict> + Send + 'a {
+    use futures_util::future::{ready, Either};
     match result {
-        Ok(response) => classify_answer(response, facts, policy).await,
-        Err(error) => classify_error(error, facts),
+        Ok(response) => Either::Left(classify_answer(response, facts, policy)),
+        Err(error) => Either::Right(ready(classify_error(error, facts))),
     }
 }
 

@@ -38,6 +38,8 @@ use std::time::Duration;
 use http::Extensions;
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
+
+use crate::layers::chain::{Inner, Rest, Stage};
 use tracing::Instrument;
 
 pub use budget::BudgetConfig;
@@ -458,7 +460,7 @@ impl RetryLayer {
     fn give_up(
         &self,
         call: &CallState,
-        failure: Failure,
+        failure: Box<Failure>,
         reason: &str,
     ) -> reqwest_middleware::Result<Response> {
         let now = self.clock.now();
@@ -559,7 +561,7 @@ enum Resender {
     /// A copy of the request, made before each attempt (a request the client's recipe does
     /// not describe, e.g. changed by a layer outside this one). `None` once the request could
     /// not be copied (a streamed body): it is sent once, without retries.
-    Copy(Option<Request>),
+    Copy(Option<Box<Request>>),
 }
 
 impl Resender {
@@ -574,13 +576,13 @@ impl Resender {
 
     /// The request of the next attempt: `fresh` (the one received) first, then rebuilt or
     /// copied ones. `None` when there is none left to send.
-    fn next(&mut self, fresh: Option<Request>, operation: Operation) -> Option<Request> {
+    fn next(&mut self, fresh: Option<Box<Request>>, operation: Operation) -> Option<Box<Request>> {
         match (fresh, self) {
             (Some(request), Resender::Recipe(_)) => Some(request),
-            (None, Resender::Recipe(recipe)) => Some(recipe.request()),
+            (None, Resender::Recipe(recipe)) => Some(Box::new(recipe.request())),
             (fresh, Resender::Copy(kept)) => {
                 let request = fresh.or_else(|| kept.take())?;
-                *kept = request.try_clone();
+                *kept = request.try_clone().map(Box::new);
                 if kept.is_none() {
                     tracing::warn!(
                         target: "wacloud::retry",
@@ -615,13 +617,25 @@ fn last_answer(failure: &Failure) -> Option<LastAnswer> {
     })
 }
 
-#[async_trait::async_trait]
-impl Middleware for RetryLayer {
-    async fn handle(
+impl RetryLayer {
+    /// The layer's work, with `next` for what comes after it (the rest of a
+    /// `reqwest_middleware` stack, or the next layer of a fused run).
+    fn run_with<'a, N: Inner>(
+        &'a self,
+        req: Box<Request>,
+        extensions: &'a mut Extensions,
+        next: &'a N,
+    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
+        // The request goes in as the attempts' own `Option`: one place in the future for it.
+        self.attempts(Some(req), extensions, next)
+    }
+
+    /// Sends the request (`fresh`, taken by the first attempt) until an answer is final.
+    async fn attempts<N: Inner>(
         &self,
-        req: Request,
+        mut fresh: Option<Box<Request>>,
         extensions: &mut Extensions,
-        next: Next<'_>,
+        next: &N,
     ) -> reqwest_middleware::Result<Response> {
         // Without facts (the layer used in another stack), assume the worst: side effects.
         let facts = RequestFacts::of(extensions)
@@ -634,12 +648,20 @@ impl Middleware for RetryLayer {
             announced: false,
         };
         // The request of the next attempt: the one received, then a rebuilt or copied one.
-        let mut fresh = Some(req);
-        let mut resender = Resender::for_request(fresh.as_ref(), extensions);
-        let mut last: Option<Failure> = None;
+        let mut resender = Resender::for_request(fresh.as_deref(), extensions);
+        // Boxed: a failure is large, and rare.
+        let mut last: Option<Box<Failure>> = None;
         loop {
-            self.wait_pair_hold(&call).await?;
-            let gate_pass = self.wait_gate(&call).await;
+            // The waits are boxed, and only entered when there is something to wait for: their
+            // state would otherwise make every call's future larger (and each move of it dearer).
+            if call.facts.recipient.is_some() && self.shared.pairs.any() {
+                Box::pin(self.wait_pair_hold(&call)).await?;
+            }
+            let gate_pass = if self.shared.gate.next_probe().is_none() {
+                Ok(None)
+            } else {
+                Box::pin(self.wait_gate(&call)).await
+            };
             call.announced = false;
             let probe = match gate_pass {
                 Ok(probe) => probe,
@@ -680,41 +702,50 @@ impl Middleware for RetryLayer {
                 }
             };
 
-            let Some(request) = resender.next(fresh.take(), call.facts.operation) else {
-                // Unreachable: the loop only continues while the request can be sent again.
-                return match last {
-                    Some(failure) => failure.into_raw(),
-                    None => Err(Error::Validation(crate::error::ValidationError::new(
-                        "request",
-                        "the retry layer lost its request",
-                    ))
-                    .into_middleware()),
+            // Scoped, so that the request and the raw result take no room in the future
+            // beyond their use.
+            let (attempt, sent) = {
+                let Some(request) = resender.next(fresh.take(), call.facts.operation) else {
+                    // Unreachable: the loop only continues while the request can be sent again.
+                    return match last {
+                        Some(failure) => failure.into_raw(),
+                        None => Err(Error::Validation(crate::error::ValidationError::new(
+                            "request",
+                            "the retry layer lost its request",
+                        ))
+                        .into_middleware()),
+                    };
                 };
+                call.attempts += 1;
+                if probe.is_some() {
+                    // The probe must go out whatever the gate says: it is what tests recovery.
+                    extensions.remove::<SendClearance>();
+                } else {
+                    extensions.insert(self.clearance.clone());
+                }
+                let attempt = telemetry::calls::attempt_span(call.attempts, &request);
+                let sent = next.run(request, extensions).instrument(attempt.clone());
+                (attempt, sent)
             };
-            call.attempts += 1;
-            if probe.is_some() {
-                // The probe must go out whatever the gate says: it is what tests recovery.
-                extensions.remove::<SendClearance>();
-            } else {
-                extensions.insert(self.clearance.clone());
-            }
-            let attempt = telemetry::calls::attempt_span(call.attempts, &request);
-            let result = next
-                .clone()
-                .run(request, extensions)
-                .instrument(attempt.clone())
-                .await;
-            if HeldBack::is(&result) {
-                telemetry::calls::held_back(&attempt);
-                // An inner layer waited and saw the gate close: nothing was sent, so this was
-                // not an attempt. Back to the gate.
-                call.attempts -= 1;
-                continue;
-            }
-            // An inner layer's own error (a fail-fast rate limit, a deadline that a permit wait
-            // would overrun) sent nothing: it says nothing about the API.
-            let refused_locally = matches!(result, Err(reqwest_middleware::Error::Middleware(_)));
-            let verdict = classify::classify(result, &call.facts, &self.policy).await;
+            let (judging, refused_locally) = {
+                let result = sent.await;
+                if HeldBack::is(&result) {
+                    telemetry::calls::held_back(&attempt);
+                    // An inner layer waited and saw the gate close: nothing was sent, so this
+                    // was not an attempt. Back to the gate.
+                    call.attempts -= 1;
+                    continue;
+                }
+                // An inner layer's own error (a fail-fast rate limit, a deadline that a permit
+                // wait would overrun) sent nothing: it says nothing about the API.
+                let refused_locally =
+                    matches!(result, Err(reqwest_middleware::Error::Middleware(_)));
+                (
+                    classify::classify(result, &call.facts, &self.policy),
+                    refused_locally,
+                )
+            };
+            let verdict = judging.await;
             telemetry::layers::attempt(
                 &attempt,
                 call.facts.operation,
@@ -777,7 +808,7 @@ impl Middleware for RetryLayer {
                     );
                     return result;
                 }
-                Verdict::Retry(failure) => failure,
+                Verdict::Retry(failure) => Box::new(failure),
             };
 
             let schedule = self.policy.schedule_or_none(failure.class);
@@ -930,5 +961,28 @@ impl Middleware for RetryLayer {
             self.clock.sleep(delay).await;
             last = Some(failure);
         }
+    }
+}
+
+#[async_trait::async_trait]
+impl Middleware for RetryLayer {
+    async fn handle(
+        &self,
+        req: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        self.run_with(Box::new(req), extensions, &Rest(next)).await
+    }
+}
+
+impl Stage for RetryLayer {
+    fn handle_with<'a, N: Inner>(
+        &'a self,
+        req: Box<Request>,
+        extensions: &'a mut Extensions,
+        next: &'a N,
+    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
+        self.run_with(req, extensions, next)
     }
 }
