@@ -303,3 +303,58 @@ async fn a_policy_of_none_never_retries() {
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_eq!(error.code(), Some(131_000));
 }
+
+/// A retried attempt is the very request of the first: rebuilt from the client's parts when no
+/// layer changed it (the default stack), copied when a layer outside the retry layer did.
+#[tokio::test]
+async fn a_retry_resends_the_same_request_whether_rebuilt_or_copied() {
+    struct Sign;
+    #[async_trait::async_trait]
+    impl reqwest_middleware::Middleware for Sign {
+        async fn handle(
+            &self,
+            mut req: reqwest::Request,
+            extensions: &mut http::Extensions,
+            next: reqwest_middleware::Next<'_>,
+        ) -> reqwest_middleware::Result<reqwest::Response> {
+            req.headers_mut()
+                .insert("x-signed", http::HeaderValue::from_static("yes"));
+            next.run(req, extensions).await
+        }
+    }
+    for signed in [false, true] {
+        let server = MockServer::start().await;
+        fail_then_send(&server, error_answer(500, "1-api-unknown.json"), 1).await;
+        let mut builder = retry_support::builder(
+            &server.uri(),
+            Arc::new(ScaledClock::new(1_000.0)),
+            patient(),
+        );
+        if signed {
+            builder = builder.layers(|stack| {
+                stack.insert_before(
+                    wacloud::layers::RETRY,
+                    wacloud::layers::Layer::new("sign", Sign),
+                );
+            });
+        }
+        let client = builder.build().expect("a valid client");
+        client.send(text("+16505551234")).await.expect("sent");
+
+        let requests = server.received_requests().await.expect("recorded");
+        assert_eq!(requests.len(), 2, "signed: {signed}");
+        let (first, retry) = (&requests[0], &requests[1]);
+        assert_eq!(first.method, retry.method);
+        assert_eq!(first.url, retry.url);
+        assert_eq!(first.body, retry.body);
+        for name in ["authorization", "content-type", "x-signed"] {
+            assert_eq!(
+                first.headers.get(name),
+                retry.headers.get(name),
+                "{name}, signed: {signed}"
+            );
+        }
+        assert_eq!(retry.headers.get("x-signed").is_some(), signed);
+        assert!(first.headers.get("authorization").is_some());
+    }
+}

@@ -212,7 +212,9 @@ pub(crate) async fn deliver_prepared(
         call.body = Some(Body::Json(body));
         call.deadline = options.deadline;
         call.dispatch = options.dispatch;
-        client.execute(call)
+        // Boxed: see `Boxed` in `layers::chain` (a future over a kilobyte is dear to move and
+        // to allocate).
+        Box::pin(client.execute(call))
     }
     .await?;
     // A 2xx that cannot be read still means Meta probably accepted the message: the error

@@ -77,9 +77,10 @@ impl Inner for Transport<'_> {
 /// The rest of a chain, run as a future of its own (boxed).
 ///
 /// A future's size is that of everything it holds across an await, the futures it awaits
-/// included; an async call is made by moving its future into place, and moving a future of more
-/// than a couple of kilobytes costs a copy per byte. So the fused chain is cut in boxes of a
-/// kilobyte or two: the retry layer's own future, and what it sends each attempt through.
+/// included. Boxing a future moves it into place (a copy of its whole size: above 2 KiB, glibc's
+/// `memcpy` goes byte by byte with `rep movsb`) and allocates it (above 1 KiB, past malloc's
+/// per-thread cache, several times dearer). So the fused chain is cut in boxes of under a
+/// kilobyte each: the auth layer's future, the retry layer's, and the attempt's below it.
 struct Boxed<N>(N);
 
 impl<N: Inner> Inner for Boxed<N> {
@@ -193,7 +194,7 @@ impl Fused {
     ) -> reqwest_middleware::Result<Response> {
         let chain = Step {
             layer: self.recipients.as_deref(),
-            next: Step {
+            next: Boxed(Step {
                 layer: self.auth.as_deref(),
                 next: Boxed(Step {
                     layer: self.retry.as_deref(),
@@ -205,7 +206,7 @@ impl Fused {
                         },
                     }),
                 }),
-            },
+            }),
         };
         chain.run(request, extensions).await
     }
@@ -320,5 +321,120 @@ pub(crate) fn plan(layers: &[super::Layer], transport: &reqwest::Client) -> Plan
     Plan {
         middlewares,
         direct,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::auth::AuthGuidance;
+    use crate::layers::rate_limit::RateLimits;
+    use crate::layers::recipients::RecipientRules;
+    use crate::layers::retry::RetryPolicy;
+    use crate::layers::{Layer, AUTH, RATE_LIMIT, RECIPIENTS, RETRY};
+
+    /// A user's layer.
+    struct Mine;
+
+    #[async_trait::async_trait]
+    impl Middleware for Mine {
+        async fn handle(
+            &self,
+            request: Request,
+            extensions: &mut Extensions,
+            next: Next<'_>,
+        ) -> reqwest_middleware::Result<Response> {
+            next.run(request, extensions).await
+        }
+    }
+
+    fn defaults() -> Vec<Layer> {
+        let http = reqwest::Client::new();
+        let clock = crate::time::default_clock();
+        let endpoint = crate::client::Client::builder()
+            .access_token("t")
+            .phone_number_id("1")
+            .build()
+            .unwrap()
+            .endpoint()
+            .clone();
+        vec![
+            Layer::built_in(
+                RECIPIENTS,
+                Builtin::Recipients(Arc::new(RecipientLayer::new(RecipientRules::default()))),
+            ),
+            Layer::built_in(
+                AUTH,
+                Builtin::Auth(Arc::new(AuthLayer::new(
+                    AuthGuidance::default(),
+                    http,
+                    endpoint,
+                    "t".into(),
+                ))),
+            ),
+            Layer::built_in(
+                RETRY,
+                Builtin::Retry(Arc::new(RetryLayer::new(
+                    RetryPolicy::default(),
+                    clock.clone(),
+                ))),
+            ),
+            Layer::built_in(
+                RATE_LIMIT,
+                Builtin::RateLimit(Arc::new(RateLimitLayer::new(RateLimits::default(), clock))),
+            ),
+        ]
+    }
+
+    fn hops(layers: &[Layer]) -> (usize, bool) {
+        let plan = plan(layers, &reqwest::Client::new());
+        (plan.middlewares.len(), plan.direct.is_some())
+    }
+
+    #[test]
+    fn the_default_stack_is_one_direct_run() {
+        assert_eq!(hops(&defaults()), (1, true));
+        // Any layer removed, the rest keep their order: still one run.
+        for removed in 0..4 {
+            let mut layers = defaults();
+            layers.remove(removed);
+            assert_eq!(hops(&layers), (1, true), "without layer {removed}");
+        }
+        // No layer at all: the dispatch observer and the transport alone.
+        assert_eq!(hops(&[]), (1, true));
+    }
+
+    #[test]
+    fn a_users_layer_splits_the_run_and_stays_a_hop_of_its_own() {
+        let mut layers = defaults();
+        layers.insert(2, Layer::new("mine", Mine));
+        // recipients + auth, mine, retry + rate limit (innermost, with the transport).
+        assert_eq!(hops(&layers), (3, false));
+        let mut layers = defaults();
+        layers.push(Layer::new("mine", Mine));
+        // The four, mine, then the dispatch observer and the transport.
+        assert_eq!(hops(&layers), (3, false));
+        let mut layers = defaults();
+        layers.insert(0, Layer::new("mine", Mine));
+        assert_eq!(hops(&layers), (2, false));
+    }
+
+    #[test]
+    fn layers_out_of_the_default_order_run_as_separate_stretches() {
+        let mut layers = defaults();
+        layers.reverse();
+        // Each built-in layer comes before the one it follows by default: four stretches.
+        assert_eq!(hops(&layers), (4, false));
+        let mut layers = defaults();
+        layers.swap(2, 3);
+        // recipients + auth + rate limit, then retry (innermost).
+        assert_eq!(hops(&layers), (2, false));
+        // A user's own instance of a built-in layer is a hop of its own.
+        let mut layers = defaults();
+        layers[2] = Layer::new(
+            RETRY,
+            RetryLayer::new(RetryPolicy::default(), crate::time::default_clock()),
+        );
+        assert_eq!(hops(&layers), (3, false));
     }
 }

@@ -215,7 +215,13 @@ impl OutgoingMessage {
 
     /// Checks Meta's documented limits; the client calls this before sending.
     pub fn validate(&self) -> Result<(), ValidationError> {
-        self.user_ref()?;
+        self.validated_recipient().map(|_| ())
+    }
+
+    /// [`validate`](Self::validate), answering the recipient it parsed (so that preparing a
+    /// message parses it once).
+    pub(crate) fn validated_recipient(&self) -> Result<UserRef, ValidationError> {
+        let recipient = self.user_ref()?;
         if let Some(context) = &self.context {
             if context.message_id.trim().is_empty() {
                 return Err(ValidationError::new(
@@ -232,7 +238,8 @@ impl OutgoingMessage {
                 ));
             }
         }
-        self.content.validate()
+        self.content.validate()?;
+        Ok(recipient)
     }
 }
 

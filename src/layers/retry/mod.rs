@@ -740,41 +740,25 @@ impl RetryLayer {
                 // wait would overrun) sent nothing: it says nothing about the API.
                 let refused_locally =
                     matches!(result, Err(reqwest_middleware::Error::Middleware(_)));
+                // Boxed: reading the answer is most of a kilobyte of state (see `Boxed` in
+                // `layers::chain`).
                 (
-                    classify::classify(result, &call.facts, &self.policy),
+                    Box::pin(classify::classify(result, &call.facts, &self.policy)),
                     refused_locally,
                 )
             };
-            let verdict = judging.await;
-            telemetry::layers::attempt(
-                &attempt,
-                call.facts.operation,
-                last.as_ref().map(|failure| failure.class),
-                &verdict,
-            );
-            let now = self.clock.now();
-            let failure = match verdict {
-                Verdict::Success(response) => {
-                    let lasted = match probe {
-                        Some(slot) => slot.up(now),
-                        None => self.shared.gate.report_up(now),
-                    };
-                    if let Some(lasted) = lasted {
-                        self.emit(&RetryEvent {
-                            delay: lasted,
-                            ..call.event(RetryEventKind::OutageEnded, now, "an attempt succeeded")
-                        });
-                    }
-                    self.shared.budget.deposit_success();
-                    return Ok(response);
-                }
-                Verdict::Final {
-                    result,
-                    answered,
-                    reason,
-                    ..
-                } => {
-                    if answered {
+            // Scoped: the verdict takes no room in the future during the wait before a retry.
+            let (now, failure) = {
+                let verdict = judging.await;
+                telemetry::layers::attempt(
+                    &attempt,
+                    call.facts.operation,
+                    last.as_ref().map(|failure| failure.class),
+                    &verdict,
+                );
+                let now = self.clock.now();
+                let failure = match verdict {
+                    Verdict::Success(response) => {
                         let lasted = match probe {
                             Some(slot) => slot.up(now),
                             None => self.shared.gate.report_up(now),
@@ -785,30 +769,56 @@ impl RetryLayer {
                                 ..call.event(
                                     RetryEventKind::OutageEnded,
                                     now,
-                                    "the API answered a probe",
+                                    "an attempt succeeded",
                                 )
                             });
                         }
-                    } else if refused_locally {
-                        // Nothing was sent: the probe slot is freed unresolved, so another
-                        // waiting call probes at once, on the same schedule step.
-                        drop(probe);
-                    } else if let Some(slot) = probe {
-                        let policy = &self.policy;
-                        slot.failed(now, None, &|class, step| {
-                            policy.schedule_or_none(class).delay(step)
-                        });
+                        self.shared.budget.deposit_success();
+                        return Ok(response);
                     }
-                    tracing::debug!(
-                        target: "wacloud::retry",
-                        operation = %call.facts.operation,
-                        attempt = call.attempts,
+                    Verdict::Final {
+                        result,
+                        answered,
                         reason,
-                        "not retried"
-                    );
-                    return result;
-                }
-                Verdict::Retry(failure) => Box::new(failure),
+                        ..
+                    } => {
+                        if answered {
+                            let lasted = match probe {
+                                Some(slot) => slot.up(now),
+                                None => self.shared.gate.report_up(now),
+                            };
+                            if let Some(lasted) = lasted {
+                                self.emit(&RetryEvent {
+                                    delay: lasted,
+                                    ..call.event(
+                                        RetryEventKind::OutageEnded,
+                                        now,
+                                        "the API answered a probe",
+                                    )
+                                });
+                            }
+                        } else if refused_locally {
+                            // Nothing was sent: the probe slot is freed unresolved, so another
+                            // waiting call probes at once, on the same schedule step.
+                            drop(probe);
+                        } else if let Some(slot) = probe {
+                            let policy = &self.policy;
+                            slot.failed(now, None, &|class, step| {
+                                policy.schedule_or_none(class).delay(step)
+                            });
+                        }
+                        tracing::debug!(
+                            target: "wacloud::retry",
+                            operation = %call.facts.operation,
+                            attempt = call.attempts,
+                            reason,
+                            "not retried"
+                        );
+                        return result;
+                    }
+                    Verdict::Retry(failure) => Box::new(failure),
+                };
+                (now, failure)
             };
 
             let schedule = self.policy.schedule_or_none(failure.class);
