@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use wacloud::webhooks::router::{Event, WebhookReceiver};
+use wacloud::webhooks::router::{serve, Event, ServeOptions, WebhookReceiver};
 
 const USAGE: &str = "usage: WHATSAPP_APP_SECRET=<app secret> WHATSAPP_VERIFY_TOKEN=<verify token> \
 [WEBHOOK_LISTEN=127.0.0.1:8080] cargo run --example webhook_receiver";
@@ -150,9 +150,8 @@ fn main() -> ExitCode {
         // The receiver's router answers webhooks on every path; `/metrics` is added beside it.
         let (router, handle) = receiver.into_parts();
         let app = router.route("/metrics", metrics_route(metrics));
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await;
+        // The SDK's server: request headers within 10 s, at most 4,096 connections at once.
+        let served = serve(listener, app, ServeOptions::default(), stop).await;
         // Events already acknowledged are handled before the process exits.
         handle.drain().await;
         match served {

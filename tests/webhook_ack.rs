@@ -423,3 +423,103 @@ async fn maximal_timeouts_do_not_panic() {
     let (url, _handle) = start(receiver).await;
     assert_eq!(post(&url, statuses(&[("m", "sent", 1)], 0)).await, 200);
 }
+
+/// Two copies of one webhook at once (Meta re-delivers when an answer is slow): the second
+/// waits for the handler to finish with the first, then comes as a duplicate; the handler is
+/// never on the same update twice at a time.
+#[tokio::test]
+async fn a_concurrent_copy_waits_for_the_first_and_comes_as_a_duplicate() {
+    let seen: Seen = Arc::default();
+    let busy = Arc::new(AtomicUsize::new(0));
+    let (release, released) = oneshot::channel::<()>();
+    let released = Arc::new(Mutex::new(Some(released)));
+    let (first_in, mut first_entered) = mpsc::unbounded_channel::<()>();
+    let receiver = WebhookReceiver::new(SECRET, TOKEN).on_event({
+        let (seen, busy) = (Arc::clone(&seen), Arc::clone(&busy));
+        move |event: Event| {
+            let (seen, busy, released, first_in) = (
+                Arc::clone(&seen),
+                Arc::clone(&busy),
+                Arc::clone(&released),
+                first_in.clone(),
+            );
+            async move {
+                assert_eq!(busy.fetch_add(1, Ordering::SeqCst), 0, "two at a time");
+                let wait = released.lock().unwrap().take();
+                if let Some(wait) = wait {
+                    // The first copy: hold the handler until the second copy is in.
+                    let _ = first_in.send(());
+                    let _ = wait.await;
+                }
+                record(&seen, &event);
+                busy.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+    });
+    let (url, _handle) = start(receiver).await;
+    let body = statuses(&[("m1", "delivered", 5)], 0);
+    let first = tokio::spawn(post_owned(url.clone(), body.clone()));
+    first_entered.recv().await.unwrap();
+    let second = tokio::spawn(post_owned(url.clone(), body));
+    // Let the second copy reach the receiver and wait there (without the wait it would
+    // enter the handler now and trip the "two at a time" assertion).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    release.send(()).unwrap();
+    assert_eq!(first.await.unwrap(), 200);
+    assert_eq!(second.await.unwrap(), 200);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        vec![
+            ("m1".to_owned(), "delivered".to_owned(), false),
+            ("m1".to_owned(), "delivered".to_owned(), true),
+        ]
+    );
+}
+
+/// The first copy's handler fails: the waiting copy is then new, not a duplicate (the
+/// update was never handled), and it is the one acknowledged.
+#[tokio::test]
+async fn a_concurrent_copy_of_a_failed_update_is_handled_as_new() {
+    let seen: Seen = Arc::default();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let gate = Arc::new(Notify::new());
+    let (first_in, mut first_entered) = mpsc::unbounded_channel::<()>();
+    let receiver = WebhookReceiver::new(SECRET, TOKEN).on_event({
+        let (seen, calls, gate) = (Arc::clone(&seen), Arc::clone(&calls), Arc::clone(&gate));
+        move |event: Event| {
+            let (seen, calls, gate, first_in) = (
+                Arc::clone(&seen),
+                Arc::clone(&calls),
+                Arc::clone(&gate),
+                first_in.clone(),
+            );
+            async move {
+                if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    let _ = first_in.send(());
+                    gate.notified().await;
+                    return Err("the database is down");
+                }
+                record(&seen, &event);
+                Ok(())
+            }
+        }
+    });
+    let (url, _handle) = start(receiver).await;
+    let body = statuses(&[("m2", "read", 9)], 0);
+    let first = tokio::spawn(post_owned(url.clone(), body.clone()));
+    first_entered.recv().await.unwrap();
+    let second = tokio::spawn(post_owned(url.clone(), body));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    gate.notify_one();
+    assert_eq!(first.await.unwrap(), 503);
+    assert_eq!(second.await.unwrap(), 200);
+    assert_eq!(
+        seen.lock().unwrap().clone(),
+        vec![("m2".to_owned(), "read".to_owned(), false)]
+    );
+}
+
+async fn post_owned(url: String, body: Vec<u8>) -> u16 {
+    post(&url, body).await
+}

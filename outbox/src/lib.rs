@@ -22,6 +22,7 @@
 mod error;
 pub mod explain;
 pub mod ledger;
+pub mod metrics;
 mod model;
 mod outbox;
 pub mod store;

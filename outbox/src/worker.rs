@@ -83,6 +83,7 @@ pub struct Worker {
     client: Client,
     config: WorkerConfig,
     on_settled: Option<SettledCallback>,
+    counts_every: Option<Duration>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -101,6 +102,7 @@ impl Outbox {
             client,
             config,
             on_settled: None,
+            counts_every: None,
         }
     }
 
@@ -119,6 +121,14 @@ impl Worker {
         callback: impl Fn(RowId, &Outcome) + Send + Sync + 'static,
     ) -> Self {
         self.on_settled = Some(Arc::new(callback));
+        self
+    }
+
+    /// While [`run`](Self::run) goes on, publish the rows-by-state gauges
+    /// ([`Outbox::publish_counts`]) after a drain when `every` has passed since the last time
+    /// (and after the first drain). Off by default: each count is a query over the whole table.
+    pub fn publish_counts_every(mut self, every: Duration) -> Self {
+        self.counts_every = Some(every);
         self
     }
 
@@ -181,8 +191,19 @@ impl Worker {
         shutdown: impl std::future::Future<Output = ()>,
     ) -> Result<(), OutboxError> {
         tokio::pin!(shutdown);
+        let mut published: Option<tokio::time::Instant> = None;
         loop {
             self.drain().await?;
+            if let Some(every) = self.counts_every {
+                let due = match published {
+                    Some(at) => at.elapsed() >= every,
+                    None => true,
+                };
+                if due {
+                    self.outbox.publish_counts().await?;
+                    published = Some(tokio::time::Instant::now());
+                }
+            }
             tokio::select! {
                 () = &mut shutdown => return Ok(()),
                 () = tokio::time::sleep(idle) => {}
@@ -222,6 +243,7 @@ impl Worker {
             Outcome::Settled(settlement) => {
                 store.settle(id, settlement, now).await?;
                 report.count(settlement);
+                crate::metrics::settled(settlement);
             }
             Outcome::Postponed { reason } => {
                 tracing::debug!(row = id.0, reason, "outbox row postponed");
@@ -229,6 +251,7 @@ impl Worker {
                     .release(id, &self.config.name, now + millis(self.config.retry_delay))
                     .await?;
                 report.postponed.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::postponed();
             }
         }
         if let Some(callback) = &self.on_settled {

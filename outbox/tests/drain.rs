@@ -2,33 +2,18 @@
 //! layers with its row id in `biz_opaque_callback_data`; refusals, unknown outcomes and
 //! outages settle rows as the crash-safety contract says.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::{number, sandbox_client, SCALE};
 use wacloud::messages::{OutgoingMessage, Text};
-use wacloud::time::ScaledClock;
 use wacloud_outbox::{
     ListFilter, Outbox, OutboxConfig, Outcome, Settlement, SqliteStore, State, WorkerConfig,
 };
-use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, SandboxHandle};
-
-const SCALE: f64 = 1_000.0;
-
-fn client(sandbox: &SandboxHandle) -> wacloud::Client {
-    let config = sandbox.config();
-    wacloud::Client::builder()
-        .access_token(config.access_token.clone())
-        .phone_number_id(config.phone_number_id.clone())
-        .base_url(sandbox.base_url())
-        .clock(Arc::new(ScaledClock::new(SCALE)))
-        .build()
-        .expect("a client")
-}
-
-fn number(n: usize) -> String {
-    format!("+1650555{:04}", 1000 + n)
-}
+use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig};
 
 fn worker_config(concurrency: usize) -> WorkerConfig {
     WorkerConfig {
@@ -55,7 +40,7 @@ async fn a_drain_sends_every_row_once_with_its_row_id_as_callback_data() {
     let settled = Arc::new(AtomicUsize::new(0));
     let seen = Arc::clone(&settled);
     let report = outbox
-        .worker(client(&sandbox), worker_config(8))
+        .worker(sandbox_client(&sandbox), worker_config(8))
         .on_settled(move |_, outcome| {
             assert!(matches!(
                 outcome,
@@ -83,7 +68,7 @@ async fn a_drain_sends_every_row_once_with_its_row_id_as_callback_data() {
     }
     // A second drain has nothing to do.
     let again = outbox
-        .worker(client(&sandbox), worker_config(8))
+        .worker(sandbox_client(&sandbox), worker_config(8))
         .drain()
         .await
         .unwrap();
@@ -117,7 +102,7 @@ async fn a_refusal_is_rejected_with_its_code_and_a_lost_answer_is_unknown_and_no
         .await
         .unwrap();
     let report = outbox
-        .worker(client(&sandbox), worker_config(4))
+        .worker(sandbox_client(&sandbox), worker_config(4))
         .drain()
         .await
         .unwrap();
@@ -134,7 +119,7 @@ async fn a_refusal_is_rejected_with_its_code_and_a_lost_answer_is_unknown_and_no
     // The unknown row is never sent again by a drain.
     let requests = sandbox.request_count();
     let again = outbox
-        .worker(client(&sandbox), worker_config(4))
+        .worker(sandbox_client(&sandbox), worker_config(4))
         .drain()
         .await
         .unwrap();
@@ -181,7 +166,7 @@ async fn a_crash_mid_outage_leaves_at_most_the_probe_unknown_and_a_restart_sends
     sandbox.inject(
         FaultRule::new(Fault::Outage).for_duration(Duration::from_secs(300).div_f64(SCALE)),
     );
-    let worker = outbox.worker(client(&sandbox), worker_config(8));
+    let worker = outbox.worker(sandbox_client(&sandbox), worker_config(8));
     let drain = tokio::spawn(async move { worker.drain().await });
     // Let the gate close and the probes start, then sample while the workers wait.
     while sandbox.request_count() < 2 {
@@ -211,7 +196,7 @@ async fn a_crash_mid_outage_leaves_at_most_the_probe_unknown_and_a_restart_sends
     let recovered = restarted.recover_after_restart().await.unwrap();
     assert!(recovered.unknown <= 1, "{recovered:?}");
     let report = restarted
-        .worker(client(&sandbox), worker_config(8))
+        .worker(sandbox_client(&sandbox), worker_config(8))
         .drain()
         .await
         .unwrap();

@@ -11,28 +11,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::{number, sandbox_client};
 use wacloud::messages::{OutgoingMessage, Text};
-use wacloud::time::ScaledClock;
 use wacloud_outbox::{Outbox, OutboxConfig, State, Store, WorkerConfig};
-use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, SandboxHandle};
+use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig};
 
-const SCALE: f64 = 1_000.0;
 const ROWS: usize = 60;
-
-fn client(sandbox: &SandboxHandle) -> wacloud::Client {
-    let config = sandbox.config();
-    wacloud::Client::builder()
-        .access_token(config.access_token.clone())
-        .phone_number_id(config.phone_number_id.clone())
-        .base_url(sandbox.base_url())
-        .clock(Arc::new(ScaledClock::new(SCALE)))
-        .build()
-        .expect("a client")
-}
-
-fn number(n: usize) -> String {
-    format!("+1650555{:04}", 1000 + n)
-}
 
 fn worker(name: &str) -> WorkerConfig {
     WorkerConfig {
@@ -87,7 +71,9 @@ async fn three_workers_drain_one_postgres_outbox_and_finish_a_stopped_workers_ro
     // Worker C starts alone during an outage: its client's gate closes and its claimed rows
     // wait at the gate (leased, nothing written but at most the probe). Then it stops.
     sandbox.inject(FaultRule::new(Fault::Outage));
-    let doomed = open().await.worker(client(&sandbox), worker("worker-c"));
+    let doomed = open()
+        .await
+        .worker(sandbox_client(&sandbox), worker("worker-c"));
     let drain = tokio::spawn(async move { doomed.drain().await });
     while sandbox.request_count() < 2 {
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -109,8 +95,8 @@ async fn three_workers_drain_one_postgres_outbox_and_finish_a_stopped_workers_ro
     // A and B drain together, on their own pools: they share the rest, skipping C's rows.
     let a = open().await;
     let b = open().await;
-    let worker_a = a.worker(client(&sandbox), worker("worker-a"));
-    let worker_b = b.worker(client(&sandbox), worker("worker-b"));
+    let worker_a = a.worker(sandbox_client(&sandbox), worker("worker-a"));
+    let worker_b = b.worker(sandbox_client(&sandbox), worker("worker-b"));
     let (report_a, report_b) = tokio::join!(worker_a.drain(), worker_b.drain());
     let (report_a, report_b) = (report_a.unwrap(), report_b.unwrap());
     let before_expiry = (report_a.accepted + report_b.accepted) as usize;

@@ -347,6 +347,17 @@ impl StatusTracker {
         }
     }
 
+    /// Whether a handler finished with this update ([`confirm`](Self::confirm) recorded it).
+    pub(crate) fn is_handled(&self, message_id: &str, status: &str, timestamp: &str) -> bool {
+        let Some(rec) = self.records.get(message_id) else {
+            return false;
+        };
+        let key = sort_key(status, timestamp);
+        rec.history
+            .binary_search_by(|h| h.sort_key().cmp(&key))
+            .is_ok_and(|pos| rec.history[pos].handled)
+    }
+
     fn fold(&mut self, status: &Status<'_>, now: Instant, handled: bool) -> Reconciled {
         self.evict_expired(now);
         let id: &str = &status.id;

@@ -33,7 +33,7 @@
 //!   [`DEFAULT_HANDLER_TIMEOUT`]; when it fails (returns an error or panics) or takes longer,
 //!   the answer is 503 and Meta delivers the webhook again, so a crash loses nothing. A
 //!   re-delivered status comes back with `duplicate = true` only if the handler had finished
-//!   with it.
+//!   with it; a copy arriving while the handler is still on the first waits for it.
 //! - [`Acknowledge::OnQueue`] answers 200 once the events are queued in memory (bounded in
 //!   bytes, [`DEFAULT_QUEUE_BYTES`]) and handles them on one background task, in order of
 //!   arrival: faster answers, but what the queue holds is lost if the process dies.
@@ -54,6 +54,7 @@ use tokio::sync::mpsc;
 
 mod body;
 mod dispatch;
+mod serve;
 
 pub use super::events::Event;
 use super::events::{collect_unconfirmed_events, observe_statuses};
@@ -66,6 +67,7 @@ use crate::time::{default_clock, SharedClock};
 use body::{read_body, BodyLimits, InFlight};
 pub use dispatch::HandlerOutcome;
 use dispatch::{charge, Dispatch, Handler, Queue, Refusal};
+pub use serve::{serve, ServeOptions, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS};
 
 /// The default largest POST body accepted: 8 MiB (Meta sends up to 3 MB).
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -117,6 +119,7 @@ pub struct WebhookReceiver {
     handler_timeout: Duration,
     queue_bytes: usize,
     clock: SharedClock,
+    serve_options: ServeOptions,
 }
 
 impl std::fmt::Debug for WebhookReceiver {
@@ -151,6 +154,7 @@ impl WebhookReceiver {
             handler_timeout: DEFAULT_HANDLER_TIMEOUT,
             queue_bytes: DEFAULT_QUEUE_BYTES,
             clock: default_clock(),
+            serve_options: ServeOptions::default(),
         }
     }
 
@@ -256,14 +260,40 @@ impl WebhookReceiver {
     /// The clock the timeouts run on (default tokio's; see [`crate::time`]).
     #[must_use]
     pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.serve_options = self.serve_options.clock(Arc::clone(&clock));
         self.clock = clock;
         self
     }
 
-    /// Serves [`into_router`](Self::into_router) on `listener` until the
-    /// server fails.
+    /// The time a request's headers may take to arrive when this receiver serves its own
+    /// connections ([`serve`](Self::serve), [`serve_with_shutdown`](Self::serve_with_shutdown));
+    /// default [`DEFAULT_HEADER_READ_TIMEOUT`]. It also closes keep-alive connections idle that
+    /// long. (With [`into_router`](Self::into_router), your server's settings apply.)
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.serve_options = self.serve_options.header_read_timeout(timeout);
+        self
+    }
+
+    /// The connections served at once when this receiver serves its own connections (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]); the next ones wait in the listen backlog.
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.serve_options = self.serve_options.max_connections(connections);
+        self
+    }
+
+    /// Serves [`into_router`](Self::into_router) on `listener` for ever (see [`serve()`] for
+    /// the connection limits).
     pub async fn serve(self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-        axum::serve(listener, self.into_router()).await
+        let options = self.serve_options.clone();
+        serve(
+            listener,
+            self.into_router(),
+            options,
+            std::future::pending(),
+        )
+        .await
     }
 
     /// Serves until `signal` completes, then shuts down gracefully: stops accepting
@@ -274,10 +304,9 @@ impl WebhookReceiver {
         listener: tokio::net::TcpListener,
         signal: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let options = self.serve_options.clone();
         let (router, handle) = self.into_parts();
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(signal)
-            .await;
+        let served = serve(listener, router, options, signal).await;
         handle.drain().await;
         served
     }
@@ -297,6 +326,7 @@ impl WebhookReceiver {
                 tracker: Arc::clone(&self.tracker),
                 clock: Arc::clone(&self.clock),
                 timeout: self.handler_timeout,
+                in_progress: Default::default(),
             })
         });
         let queue = match (&dispatch, self.acknowledge) {

@@ -9,6 +9,7 @@
 //! of a [`sqlite::SqliteStore`] file.
 
 pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 
 use std::sync::Arc;

@@ -161,3 +161,23 @@ impl PgSchema {
         connection.close().await.expect("closing");
     }
 }
+
+/// How much faster than real time the sandbox tests' clients run (outages, backoffs, leases).
+pub const SCALE: f64 = 1_000.0;
+
+/// A client of `sandbox` with the default layers, its clock [`SCALE`] times faster.
+pub fn sandbox_client(sandbox: &wacloud_sandbox::SandboxHandle) -> wacloud::Client {
+    let config = sandbox.config();
+    wacloud::Client::builder()
+        .access_token(config.access_token.clone())
+        .phone_number_id(config.phone_number_id.clone())
+        .base_url(sandbox.base_url())
+        .clock(Arc::new(wacloud::time::ScaledClock::new(SCALE)))
+        .build()
+        .expect("a client")
+}
+
+/// The `n`th of distinct valid US numbers.
+pub fn number(n: usize) -> String {
+    format!("+1650555{:04}", 1000 + n)
+}

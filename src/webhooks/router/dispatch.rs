@@ -5,6 +5,7 @@
 //! future, is caught and logged like a returned error, and an update is confirmed in the
 //! tracker (so that its re-delivery is a duplicate) only once its handler finished with it.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -118,6 +119,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The update a status event carries, to confirm once it was handled.
+#[derive(Clone, PartialEq, Eq, Hash)]
 struct Update {
     message_id: String,
     status: String,
@@ -136,14 +138,91 @@ impl Update {
         }
     }
 
-    fn confirm(self, tracker: &SharedTracker) {
+    fn confirm(&self, tracker: &SharedTracker) {
         lock(tracker).confirm_update(&self.message_id, &self.status, &self.timestamp);
+    }
+
+    fn is_handled(&self, tracker: &SharedTracker) -> bool {
+        lock(tracker).is_handled(&self.message_id, &self.status, &self.timestamp)
     }
 }
 
-/// Calls the handler on one event and confirms its update when it succeeded.
-async fn handle(handler: &Handler, tracker: &SharedTracker, event: Event) -> Result<(), Refusal> {
+/// The updates a handler is working on right now. Meta may deliver one webhook twice at
+/// nearly the same time (it re-delivers when an answer is slow); folded while neither copy is
+/// handled, both would look new. So a copy waits for the handler to finish with the other,
+/// then goes on as a [duplicate](crate::webhooks::Reconciled::duplicate) if that one was
+/// handled, or as new if it failed. One entry per update in the handler's hands, never more.
+#[derive(Default)]
+pub(super) struct InProgress {
+    updates: Mutex<HashMap<Update, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// An update held by one handler call; dropping it lets the next copy of the update go on.
+struct Held<'a> {
+    in_progress: &'a InProgress,
+    update: Update,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl InProgress {
+    /// Holds `update`, after any other call holding it let it go. True in `.1` when it had
+    /// to wait.
+    async fn hold(&self, update: Update) -> (Held<'_>, bool) {
+        let slot = Arc::clone(lock(&self.updates).entry(update.clone()).or_default());
+        let (guard, waited) = match Arc::clone(&slot).try_lock_owned() {
+            Ok(guard) => (guard, false),
+            Err(_) => (slot.lock_owned().await, true),
+        };
+        let held = Held {
+            in_progress: self,
+            update,
+            guard: Some(guard),
+        };
+        (held, waited)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        lock(&self.updates).len()
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        let mut updates = lock(&self.in_progress.updates);
+        self.guard.take();
+        // The map's Arc and none other: no call holds or waits for the update any more. (A
+        // waiter clones the Arc under this same lock, so the count cannot rise meanwhile.)
+        if updates
+            .get(&self.update)
+            .is_some_and(|slot| Arc::strong_count(slot) == 1)
+        {
+            updates.remove(&self.update);
+        }
+    }
+}
+
+/// Calls the handler on one event and confirms its update when it succeeded. A copy of an
+/// update another call is handling waits for it first (see [`InProgress`]).
+async fn handle(
+    handler: &Handler,
+    tracker: &SharedTracker,
+    in_progress: &InProgress,
+    mut event: Event,
+) -> Result<(), Refusal> {
     let update = Update::of(&event);
+    let _held = match update.clone() {
+        Some(update) => {
+            let (held, waited) = in_progress.hold(update).await;
+            if waited && held.update.is_handled(tracker) {
+                if let Event::Status { reconciled, .. } = &mut event {
+                    reconciled.duplicate = true;
+                }
+            }
+            Some(held)
+        }
+        None => None,
+    };
     crate::telemetry::webhooks::handling(&event);
     call(handler, event).await?;
     if let Some(update) = update {
@@ -158,6 +237,7 @@ pub(super) struct Dispatch {
     pub(super) tracker: SharedTracker,
     pub(super) clock: SharedClock,
     pub(super) timeout: Duration,
+    pub(super) in_progress: InProgress,
 }
 
 impl Dispatch {
@@ -165,7 +245,7 @@ impl Dispatch {
     pub(super) async fn handle_all(&self, events: Vec<Event>) -> Result<(), Refusal> {
         let all = async {
             for event in events {
-                handle(&self.handler, &self.tracker, event).await?;
+                handle(&self.handler, &self.tracker, &self.in_progress, event).await?;
             }
             Ok(())
         };
@@ -269,7 +349,12 @@ impl Queue {
                     let handled = within(
                         &dispatch.clock,
                         dispatch.timeout,
-                        handle(&dispatch.handler, &dispatch.tracker, event),
+                        handle(
+                            &dispatch.handler,
+                            &dispatch.tracker,
+                            &dispatch.in_progress,
+                            event,
+                        ),
                     )
                     .await
                     .unwrap_or(Err(Refusal::TimedOut(dispatch.timeout)));
@@ -317,6 +402,30 @@ mod tests {
         assert_eq!(panic_reason(&*p), "42");
         let p = std::panic::catch_unwind(|| std::panic::panic_any(7u8)).unwrap_err();
         assert_eq!(panic_reason(&*p), "a non-string panic");
+    }
+
+    #[tokio::test]
+    async fn an_update_is_held_by_one_call_at_a_time_and_forgotten_after() {
+        let in_progress = InProgress::default();
+        let update = Update {
+            message_id: "wamid.1".into(),
+            status: "sent".into(),
+            timestamp: "1".into(),
+        };
+        let (first, waited) = in_progress.hold(update.clone()).await;
+        assert!(!waited);
+        let second = in_progress.hold(update.clone());
+        tokio::pin!(second);
+        assert!(
+            (&mut second).now_or_never().is_none(),
+            "waits for the first"
+        );
+        drop(first);
+        let (second, waited) = second.await;
+        assert!(waited);
+        assert_eq!(in_progress.len(), 1);
+        drop(second);
+        assert_eq!(in_progress.len(), 0, "no entry outlives its calls");
     }
 
     #[test]
