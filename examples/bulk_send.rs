@@ -50,17 +50,24 @@
 //! them; `--redis redis://...` shares the number's rate limits, the 130429 back-off and the
 //! outage gate between them, so together they send no faster than one would.
 //!
-//! After a run that sent, three lines on stderr sum up what the SDK's metrics recorded
-//! (`wacloud::telemetry`; class `none` is an attempt that succeeded):
+//! `--throughput` and `--burst` set the number's limit (default 80/s, burst one second's
+//! worth); `--redis-namespace` separates fleets sharing one Redis; `--lease-secs` is how soon
+//! the rows of a process that died go to the others (default 60 s).
+//!
+//! After a run that sent, four lines on stderr sum up what the SDK's metrics recorded
+//! (`wacloud::telemetry`; class `none` is an attempt that succeeded; a probe is a request sent
+//! through a closed outage gate to learn whether the API is back):
 //! ```text
 //! attempts: 5 (never=1 none=2 transient=1 unanswered=1)
 //! retries: 1 (transient=1)
 //! held at the outage gate: 0.0 s (closed 0 times)
+//! outage probes sent: 0
 //! ```
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use std::collections::BTreeMap;
 
@@ -68,6 +75,7 @@ use clap::Parser;
 use futures_util::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use wacloud::layers::rate_limit::RateLimits;
 use wacloud::layers::recipients::RecipientRules;
 use wacloud::messages::{MessageContent, OutgoingMessage, Template, Text};
 use wacloud::telemetry::names;
@@ -106,24 +114,44 @@ struct Args {
     /// Redis (`redis://host:6379`); without it the limits are this process's own.
     #[arg(long, value_name = "URL")]
     redis: Option<String>,
+    /// The key prefix of the shared limits in Redis: processes share limits only within one
+    /// namespace (one per business number's fleet of senders).
+    #[arg(long, default_value = "bulk_send", value_name = "NAME")]
+    redis_namespace: String,
+    /// The number's throughput limit, in messages per second (Meta's default: 80).
+    #[arg(long, default_value_t = wacloud::layers::rate_limit::DEFAULT_THROUGHPUT,
+          value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    throughput: u32,
+    /// How many sends may go at once before the throughput pacing applies (default: one
+    /// second's worth). Against a server that counts each one-second window, a small burst
+    /// (2) and a throughput a little under the limit keep every window within it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    burst: Option<u32>,
+    /// How long a row claimed by this process stays its own without renewal, in seconds
+    /// (default 60): a process that dies leaves its rows to the others this long after.
+    #[arg(long, value_name = "SECS")]
+    lease_secs: Option<f64>,
 }
 
 const USAGE: &str = "usage: WHATSAPP_ACCESS_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
 [WHATSAPP_API_BASE_URL=...] cargo run --example bulk_send -- --csv <path> [--dry-run] \
-[--concurrency 8] [--outbox FILE|URL] [--redis URL]";
+[--concurrency 8] [--outbox FILE|URL] [--redis URL] [--redis-namespace NAME] \
+[--throughput 80] [--burst N] [--lease-secs 60]";
 
-/// With `--redis URL`, the limits are shared through that Redis (namespace `bulk_send`). It is
-/// connected lazily: a run that starts while Redis is down sends at a quarter of the number's
-/// throughput until Redis answers.
-fn shared_limits(
-    builder: wacloud::ClientBuilder,
-    redis: Option<String>,
-) -> Result<wacloud::ClientBuilder, String> {
-    let Some(url) = redis else {
+/// The throughput limit and burst, and with `--redis URL` the limits shared through that Redis
+/// (in `--redis-namespace`, default `bulk_send`). Redis is connected lazily: a run that starts
+/// while Redis is down sends at a quarter of the number's throughput until Redis answers.
+fn limits(builder: wacloud::ClientBuilder, args: &Args) -> Result<wacloud::ClientBuilder, String> {
+    let mut rate_limits = RateLimits::default().throughput(args.throughput);
+    if let Some(burst) = args.burst {
+        rate_limits = rate_limits.throughput_burst(burst);
+    }
+    let builder = builder.rate_limits(rate_limits);
+    let Some(url) = args.redis.clone() else {
         return Ok(builder);
     };
     let shared = wacloud::layers::shared::RedisLimits::builder(url)
-        .namespace("bulk_send")
+        .namespace(args.redis_namespace.clone())
         .build()
         .map_err(|err| format!("--redis: {err}"))?;
     Ok(builder.shared_limits(shared))
@@ -332,10 +360,10 @@ impl std::fmt::Display for ByLabel {
     }
 }
 
-/// The three summary lines, from what the SDK recorded through the `metrics` facade.
-fn telemetry_summary(snapshotter: &Snapshotter) -> [String; 3] {
+/// The four summary lines, from what the SDK recorded through the `metrics` facade.
+fn telemetry_summary(snapshotter: &Snapshotter) -> [String; 4] {
     let (mut attempts, mut retries) = (ByLabel::default(), ByLabel::default());
-    let (mut closures, mut held) = (0, 0.0);
+    let (mut closures, mut held, mut probes) = (0, 0.0, 0);
     for (key, _, _, value) in snapshotter.snapshot().into_vec() {
         let key = key.key();
         let class = key
@@ -347,6 +375,7 @@ fn telemetry_summary(snapshotter: &Snapshotter) -> [String; 3] {
             (names::ATTEMPTS, DebugValue::Counter(n)) => *attempts.0.entry(class).or_default() += n,
             (names::RETRIES, DebugValue::Counter(n)) => *retries.0.entry(class).or_default() += n,
             (names::GATE_CLOSURES, DebugValue::Counter(n)) => closures += n,
+            (names::GATE_PROBES, DebugValue::Counter(n)) => probes += n,
             (names::GATE_CLOSED_DURATION, DebugValue::Histogram(values)) => {
                 held += values.iter().map(|v| v.into_inner()).sum::<f64>();
             }
@@ -357,6 +386,7 @@ fn telemetry_summary(snapshotter: &Snapshotter) -> [String; 3] {
         format!("attempts: {attempts}"),
         format!("retries: {retries}"),
         format!("held at the outage gate: {held:.1} s (closed {closures} times)"),
+        format!("outage probes sent: {probes}"),
     ]
 }
 
@@ -386,8 +416,7 @@ async fn main() -> ExitCode {
     let client = if args.dry_run {
         None
     } else {
-        let redis = args.redis.clone();
-        match support::client_from_env_with(USAGE, |builder| shared_limits(builder, redis)) {
+        match support::client_from_env_with(USAGE, |builder| limits(builder, &args)) {
             Ok(client) => Some(client),
             Err(message) => return support::usage_error(message),
         }
@@ -399,8 +428,24 @@ async fn main() -> ExitCode {
         }
     };
     if let (Some(path), Some(client)) = (&args.outbox, &client) {
-        let result =
-            bulk_outbox::run(client.clone(), rows, path, usize::from(args.concurrency)).await;
+        let mut config = wacloud_outbox::OutboxConfig::default();
+        match args.lease_secs.map(Duration::try_from_secs_f64) {
+            None => {}
+            Some(Ok(lease)) if lease >= Duration::from_millis(100) => config.lease = lease,
+            Some(_) => {
+                return support::usage_error(format_args!(
+                    "error: --lease-secs must be at least 0.1\n{USAGE}"
+                ))
+            }
+        }
+        let result = bulk_outbox::run(
+            client.clone(),
+            rows,
+            path,
+            usize::from(args.concurrency),
+            config,
+        )
+        .await;
         for line in telemetry_summary(&snapshotter) {
             eprintln!("{line}");
         }

@@ -113,9 +113,11 @@ pub async fn run(
     rows: Vec<CsvRow>,
     location: &str,
     concurrency: usize,
+    config: OutboxConfig,
 ) -> Result<bool, String> {
+    let lease = config.lease;
     // A `postgres://` URL opens the shared PostgreSQL outbox, anything else a SQLite file.
-    let outbox = Outbox::open(location, Durability::Full, OutboxConfig::default())
+    let outbox = Outbox::open(location, Durability::Full, config)
         .await
         .map_err(|err| format!("cannot open the outbox {location}: {err}"))?;
     let mut where_from: HashMap<RowId, (usize, String)> = HashMap::new();
@@ -200,18 +202,27 @@ pub async fn run(
     let waiter = outbox.clone();
     let drain = tokio::spawn(async move {
         // Shared: rows other processes hold are waited for (until they settle them, or their
-        // lease expires and this drain takes them over), so SUMMARY is final.
-        let give_up = tokio::time::Instant::now() + OutboxConfig::default().lease * 2;
+        // lease expires and this drain takes them over), so SUMMARY is final. The wait counts
+        // from the last time any process settled a row: a long run still waits out a dead
+        // process's leases at its end.
+        let mut give_up = tokio::time::Instant::now() + lease * 2;
+        let mut last = None;
         loop {
-            worker.drain().await?;
+            let report = worker.drain().await?;
             if !shared {
                 return Ok::<(), wacloud_outbox::OutboxError>(());
             }
             let counts = waiter.counts().await?;
+            let progress = report.accepted + report.rejected + report.unknown + report.postponed;
+            if progress > 0 || last != Some(counts) {
+                // This process, or another, moved: the rows left may still settle.
+                give_up = tokio::time::Instant::now() + lease * 2;
+            }
+            last = Some(counts);
             if counts.queued + counts.dispatched == 0 || tokio::time::Instant::now() >= give_up {
                 return Ok(());
             }
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(250).min(lease / 4)).await;
         }
     });
     let mut printed = std::collections::HashSet::new();
