@@ -108,6 +108,8 @@ pub struct Report {
     pub requests: usize,
     /// Requests answered 429 (code 130429).
     pub throttled: usize,
+    /// When each 429 was answered, in seconds from the first acceptance.
+    pub throttled_at: Vec<f64>,
     /// Messages the sandbox accepted.
     pub accepted: usize,
     /// Distinct rows among them (by `biz_opaque_callback_data`).
@@ -221,7 +223,22 @@ impl fmt::Display for Report {
             "busiest second:    {} accepted in one sliding 1-s window",
             self.max_per_second
         )?;
-        writeln!(f, "130429 answers:    {}", self.throttled)?;
+        write!(f, "130429 answers:    {}", self.throttled)?;
+        if !self.throttled_at.is_empty() {
+            let at: Vec<String> = self
+                .throttled_at
+                .iter()
+                .take(10)
+                .map(|s| format!("{s:.1}"))
+                .collect();
+            let more = if self.throttled_at.len() > 10 {
+                ", ..."
+            } else {
+                ""
+            };
+            write!(f, " (at t={}{more} s)", at.join(", "))?;
+        }
+        writeln!(f)?;
         writeln!(
             f,
             "accepted:          {} ({} distinct rows of {}), duplicates {}, lost {}",
@@ -556,6 +573,16 @@ async fn run_on(
         .collect();
     times.sort();
     let first = times.first().copied();
+    let throttled_at: Vec<f64> = requests
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Answered { status: 429, .. }))
+        .map(|r| {
+            r.received_instant
+                .checked_duration_since(first.unwrap_or(started))
+                .unwrap_or_default()
+                .as_secs_f64()
+        })
+        .collect();
     let outage_offsets_ms: Vec<u64> = outage_window
         .map(|(from, to)| {
             requests
@@ -675,6 +702,7 @@ async fn run_on(
         drill: drill.clone(),
         requests: requests.len(),
         throttled,
+        throttled_at,
         accepted: accepted.len(),
         distinct_accepted,
         duplicates: sandbox.duplicate_count(),
