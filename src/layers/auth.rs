@@ -8,9 +8,8 @@
 
 use http::Extensions;
 use reqwest::{Request, Response};
-use reqwest_middleware::{Middleware, Next};
 
-use crate::layers::chain::{Inner, Rest, Stage};
+use crate::layers::chain::Inner;
 
 use super::body;
 use crate::client::{AccessToken, Endpoint};
@@ -159,25 +158,4 @@ impl AuthLayer {
     }
 }
 
-#[async_trait::async_trait]
-impl Middleware for AuthLayer {
-    async fn handle(
-        &self,
-        req: Request,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> reqwest_middleware::Result<Response> {
-        self.run_with(Box::new(req), extensions, &Rest(next)).await
-    }
-}
-
-impl Stage for AuthLayer {
-    fn handle_with<'a, N: Inner>(
-        &'a self,
-        req: Box<Request>,
-        extensions: &'a mut Extensions,
-        next: &'a N,
-    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
-        self.run_with(req, extensions, next)
-    }
-}
+crate::layers::chain::builtin_layer!(AuthLayer);

@@ -47,6 +47,43 @@ pub(crate) trait Stage: Send + Sync {
     ) -> impl Future<Output = reqwest_middleware::Result<Response>> + Send + 'a;
 }
 
+/// The two faces of a built-in layer whose work is its `run_with(request, extensions, next)`: a
+/// [`Middleware`] of its own (one hop of a custom stack) and a [`Stage`] of a fused run.
+macro_rules! builtin_layer {
+    ($layer:ty) => {
+        #[async_trait::async_trait]
+        impl reqwest_middleware::Middleware for $layer {
+            async fn handle(
+                &self,
+                req: reqwest::Request,
+                extensions: &mut http::Extensions,
+                next: reqwest_middleware::Next<'_>,
+            ) -> reqwest_middleware::Result<reqwest::Response> {
+                self.run_with(
+                    Box::new(req),
+                    extensions,
+                    &$crate::layers::chain::Rest(next),
+                )
+                .await
+            }
+        }
+
+        impl $crate::layers::chain::Stage for $layer {
+            fn handle_with<'a, N: $crate::layers::chain::Inner>(
+                &'a self,
+                req: Box<reqwest::Request>,
+                extensions: &'a mut http::Extensions,
+                next: &'a N,
+            ) -> impl std::future::Future<Output = reqwest_middleware::Result<reqwest::Response>>
+                   + Send
+                   + 'a {
+                self.run_with(req, extensions, next)
+            }
+        }
+    };
+}
+pub(crate) use builtin_layer;
+
 /// The rest of a `reqwest_middleware` stack.
 pub(crate) struct Rest<'n>(pub(crate) Next<'n>);
 

@@ -67,9 +67,8 @@ use governor::state::keyed::DashMapStateStore;
 use governor::{Quota, RateLimiter};
 use http::Extensions;
 use reqwest::{Request, Response};
-use reqwest_middleware::{Middleware, Next};
 
-use crate::layers::chain::{Inner, Rest, Stage};
+use crate::layers::chain::Inner;
 
 pub(crate) mod pair;
 
@@ -725,28 +724,7 @@ impl RateLimitLayer {
     }
 }
 
-#[async_trait::async_trait]
-impl Middleware for RateLimitLayer {
-    async fn handle(
-        &self,
-        req: Request,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> reqwest_middleware::Result<Response> {
-        self.run_with(Box::new(req), extensions, &Rest(next)).await
-    }
-}
-
-impl Stage for RateLimitLayer {
-    fn handle_with<'a, N: Inner>(
-        &'a self,
-        req: Box<Request>,
-        extensions: &'a mut Extensions,
-        next: &'a N,
-    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
-        self.run_with(req, extensions, next)
-    }
-}
+crate::layers::chain::builtin_layer!(RateLimitLayer);
 
 #[cfg(test)]
 mod tests {

@@ -21,12 +21,14 @@ use std::time::Duration;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use wacloud::layers::rate_limit::RateLimits;
-use wacloud::layers::recipients::RecipientRules;
 use wacloud::layers::retry::{RetryEventKind, RetryPolicy, Schedule};
 use wacloud::messages::{OutgoingMessage, Text};
 use wacloud::time::ScaledClock;
 use wacloud::Client;
 use wacloud_sandbox::{Fault, FaultRule, Sandbox, SandboxConfig, SandboxHandle};
+
+mod recipients;
+pub use recipients::recipients;
 
 /// A boxed error for the drill's setup failures.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -260,31 +262,6 @@ impl fmt::Display for Report {
             self.elapsed_clock.as_secs_f64()
         )
     }
-}
-
-/// `n` distinct recipients that [`RecipientRules::default`] accepts: US numbers across several
-/// area codes and exchanges (`+1 650 555 XXXX` alone has too few valid ones).
-pub fn recipients(n: usize) -> Result<Vec<String>, BoxError> {
-    const AREAS: [&str; 10] = [
-        "415", "650", "212", "312", "617", "206", "303", "512", "404", "213",
-    ];
-    let rules = RecipientRules::default();
-    let mut out = Vec::with_capacity(n);
-    let mut i = 0usize;
-    while out.len() < n {
-        if i > n.saturating_mul(20).max(1_000) {
-            return Err(format!("only {} valid recipients found", out.len()).into());
-        }
-        let area = AREAS[i % AREAS.len()];
-        let exchange = 234 + (i / AREAS.len()) % 60;
-        let line = (i / (AREAS.len() * 60)) % 10_000;
-        i += 1;
-        let number = format!("+1{area}{exchange}{line:04}");
-        if rules.check(&number).is_ok() {
-            out.push(number);
-        }
-    }
-    Ok(out)
 }
 
 /// A field of `/proc/self/status` in KiB (`VmRSS`, `VmHWM`).

@@ -25,10 +25,13 @@ use std::time::Duration;
 use sqlx::Connection;
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
-use wacloud::layers::recipients::RecipientRules;
 use wacloud::layers::retry::Schedule;
 use wacloud_outbox::{Durability, ListFilter, Outbox, OutboxConfig, RowId, State};
 use wacloud_sandbox::{Fault, FaultRule, Outcome, Sandbox, SandboxConfig, SandboxHandle};
+
+#[path = "../drill_support/recipients.rs"]
+mod recipients;
+pub use recipients::recipients;
 
 /// A boxed error for the drill's setup failures.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -295,31 +298,6 @@ impl fmt::Display for Report {
         }
         write!(f, "elapsed:           {:.1} s", self.elapsed.as_secs_f64())
     }
-}
-
-/// `n` distinct recipients that [`RecipientRules::default`] accepts: US numbers across several
-/// area codes and exchanges.
-pub fn recipients(n: usize) -> Result<Vec<String>, BoxError> {
-    const AREAS: [&str; 10] = [
-        "415", "650", "212", "312", "617", "206", "303", "512", "404", "213",
-    ];
-    let rules = RecipientRules::default();
-    let mut out = Vec::with_capacity(n);
-    let mut i = 0usize;
-    while out.len() < n {
-        if i > n.saturating_mul(20).max(1_000) {
-            return Err(format!("only {} valid recipients found", out.len()).into());
-        }
-        let area = AREAS[i % AREAS.len()];
-        let exchange = 234 + (i / AREAS.len()) % 60;
-        let line = (i / (AREAS.len() * 60)) % 10_000;
-        i += 1;
-        let number = format!("+1{area}{exchange}{line:04}");
-        if rules.check(&number).is_ok() {
-            out.push(number);
-        }
-    }
-    Ok(out)
 }
 
 /// How many probes one worker makes during an outage of `outage` on the default outage

@@ -80,9 +80,8 @@ use std::sync::{Arc, RwLock};
 
 use http::Extensions;
 use reqwest::{Request, Response};
-use reqwest_middleware::{Middleware, Next};
 
-use crate::layers::chain::{Inner, Rest, Stage};
+use crate::layers::chain::Inner;
 
 pub use date::Date;
 pub use number::NormalizedNumber;
@@ -489,25 +488,4 @@ impl RecipientLayer {
     }
 }
 
-#[async_trait::async_trait]
-impl Middleware for RecipientLayer {
-    async fn handle(
-        &self,
-        req: Request,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> reqwest_middleware::Result<Response> {
-        self.run_with(Box::new(req), extensions, &Rest(next)).await
-    }
-}
-
-impl Stage for RecipientLayer {
-    fn handle_with<'a, N: Inner>(
-        &'a self,
-        req: Box<Request>,
-        extensions: &'a mut Extensions,
-        next: &'a N,
-    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
-        self.run_with(req, extensions, next)
-    }
-}
+crate::layers::chain::builtin_layer!(RecipientLayer);

@@ -37,9 +37,8 @@ use std::time::Duration;
 
 use http::Extensions;
 use reqwest::{Request, Response};
-use reqwest_middleware::{Middleware, Next};
 
-use crate::layers::chain::{Inner, Rest, Stage};
+use crate::layers::chain::Inner;
 use tracing::Instrument;
 
 pub use budget::BudgetConfig;
@@ -974,25 +973,4 @@ impl RetryLayer {
     }
 }
 
-#[async_trait::async_trait]
-impl Middleware for RetryLayer {
-    async fn handle(
-        &self,
-        req: Request,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> reqwest_middleware::Result<Response> {
-        self.run_with(Box::new(req), extensions, &Rest(next)).await
-    }
-}
-
-impl Stage for RetryLayer {
-    fn handle_with<'a, N: Inner>(
-        &'a self,
-        req: Box<Request>,
-        extensions: &'a mut Extensions,
-        next: &'a N,
-    ) -> impl std::future::Future<Output = reqwest_middleware::Result<Response>> + Send + 'a {
-        self.run_with(req, extensions, next)
-    }
-}
+crate::layers::chain::builtin_layer!(RetryLayer);
