@@ -405,6 +405,27 @@ impl CallState {
 }
 
 impl RetryLayer {
+    /// The API answered: an outage, if one was on, is over. This call's probe resolves it, or
+    /// the gate hears it; the event says how long it lasted.
+    fn outage_over(
+        &self,
+        probe: Option<gate::ProbeSlot<'_>>,
+        call: &CallState,
+        now: Instant,
+        reason: &str,
+    ) {
+        let lasted = match probe {
+            Some(slot) => slot.up(now),
+            None => self.shared.gate.report_up(now),
+        };
+        if let Some(lasted) = lasted {
+            self.emit(&RetryEvent {
+                delay: lasted,
+                ..call.event(RetryEventKind::OutageEnded, now, reason)
+            });
+        }
+    }
+
     fn emit(&self, event: &RetryEvent) {
         let delay_ms = u64::try_from(event.delay.as_millis()).unwrap_or(u64::MAX);
         let elapsed_ms = u64::try_from(event.elapsed.as_millis()).unwrap_or(u64::MAX);
@@ -758,20 +779,7 @@ impl RetryLayer {
                 let now = self.clock.now();
                 let failure = match verdict {
                     Verdict::Success(response) => {
-                        let lasted = match probe {
-                            Some(slot) => slot.up(now),
-                            None => self.shared.gate.report_up(now),
-                        };
-                        if let Some(lasted) = lasted {
-                            self.emit(&RetryEvent {
-                                delay: lasted,
-                                ..call.event(
-                                    RetryEventKind::OutageEnded,
-                                    now,
-                                    "an attempt succeeded",
-                                )
-                            });
-                        }
+                        self.outage_over(probe, &call, now, "an attempt succeeded");
                         self.shared.budget.deposit_success();
                         return Ok(response);
                     }
@@ -782,20 +790,7 @@ impl RetryLayer {
                         ..
                     } => {
                         if answered {
-                            let lasted = match probe {
-                                Some(slot) => slot.up(now),
-                                None => self.shared.gate.report_up(now),
-                            };
-                            if let Some(lasted) = lasted {
-                                self.emit(&RetryEvent {
-                                    delay: lasted,
-                                    ..call.event(
-                                        RetryEventKind::OutageEnded,
-                                        now,
-                                        "the API answered a probe",
-                                    )
-                                });
-                            }
+                            self.outage_over(probe, &call, now, "the API answered a probe");
                         } else if refused_locally {
                             // Nothing was sent: the probe slot is freed unresolved, so another
                             // waiting call probes at once, on the same schedule step.

@@ -210,8 +210,7 @@ async fn handle(
     in_progress: &InProgress,
     mut event: Event,
 ) -> Result<(), Refusal> {
-    let update = Update::of(&event);
-    let _held = match update.clone() {
+    let held = match Update::of(&event) {
         Some(update) => {
             let (held, waited) = in_progress.hold(update).await;
             if waited && held.update.is_handled(tracker) {
@@ -225,8 +224,9 @@ async fn handle(
     };
     crate::telemetry::webhooks::handling(&event);
     call(handler, event).await?;
-    if let Some(update) = update {
-        update.confirm(tracker);
+    // Confirmed while still held: a copy waiting for it then sees it handled.
+    if let Some(held) = &held {
+        held.update.confirm(tracker);
     }
     Ok(())
 }
