@@ -754,7 +754,7 @@ fn url_expired(err: &Error) -> bool {
 fn decode_error(answer: &RawAnswer, reason: impl Into<String>) -> Error {
     Error::Decode(Box::new(DecodeError::new(
         answer.status,
-        answer.content_type.clone(),
+        answer.content_type(),
         &answer.body,
         reason,
     )))

@@ -195,7 +195,8 @@ pub(crate) async fn deliver_prepared(
         let mut facts = client.facts(route.operation);
         facts.recipient = Some(message.recipient().clone());
         facts.message_type = Some(message.message_type());
-        facts.correlation_id = correlation_id.clone();
+        // The message keeps its own copy (`callback_data`), which the errors below read.
+        facts.correlation_id = correlation_id;
         if let Some(allow) = options.retry_unknown_outcome {
             facts.retry_unknown_outcome = allow;
         }
@@ -219,9 +220,10 @@ pub(crate) async fn deliver_prepared(
     .await?;
     // A 2xx that cannot be read still means Meta probably accepted the message: the error
     // carries the correlation id so that the caller reconciles instead of resending.
+    let correlation_id = || message.callback_data().map(str::to_owned);
     let response: SendResponse = crate::client::decode_json(&answer).map_err(|err| match err {
         Error::Decode(decode) => {
-            Error::Decode(Box::new(decode.with_correlation_id(correlation_id.clone())))
+            Error::Decode(Box::new(decode.with_correlation_id(correlation_id())))
         }
         other => other,
     })?;
@@ -229,11 +231,11 @@ pub(crate) async fn deliver_prepared(
         return Err(Error::Decode(Box::new(
             DecodeError::new(
                 answer.status,
-                answer.content_type,
+                answer.content_type(),
                 &answer.body,
                 "the send answer has no message id",
             )
-            .with_correlation_id(correlation_id),
+            .with_correlation_id(correlation_id()),
         )));
     }
     Ok(response)

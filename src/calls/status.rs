@@ -55,7 +55,7 @@ pub(crate) fn expect_success(answer: &RawAnswer) -> Result<()> {
     } else {
         Err(Error::Decode(Box::new(DecodeError::new(
             answer.status,
-            answer.content_type.clone(),
+            answer.content_type(),
             &answer.body,
             "the answer does not say \"success\": true",
         ))))

@@ -183,8 +183,22 @@ pub(crate) struct Call {
 #[derive(Debug)]
 pub(crate) struct RawAnswer {
     pub(crate) status: u16,
-    pub(crate) content_type: Option<String>,
+    /// The answer's `Content-Type` as it came (a shared header value: only an error copies
+    /// it into text, through [`RawAnswer::content_type`]).
+    pub(crate) content_type_header: Option<http::HeaderValue>,
     pub(crate) body: Bytes,
+    /// Whether the body may hold a Graph error (`false` when a layer read it and found none).
+    pub(crate) may_be_graph: bool,
+}
+
+impl RawAnswer {
+    /// The `Content-Type` of the answer, as errors report it.
+    pub(crate) fn content_type(&self) -> Option<String> {
+        self.content_type_header
+            .as_ref()
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    }
 }
 
 impl Client {
@@ -267,7 +281,8 @@ impl Client {
         self.under_deadline(call, |call| async move {
             let (response, operation, correlation_id) = self.send_call(call).await?;
             if response.status().is_success() {
-                return Ok(response);
+                // Streamed by the caller: a body a layer read is given back first.
+                return Ok(body::restore(response));
             }
             let answer = read_answer(response, operation, correlation_id.as_deref()).await?;
             Err(match check_answer(answer) {
@@ -358,15 +373,13 @@ impl Client {
         call: Box<Call>,
     ) -> Result<(reqwest::Response, Operation, Option<String>)> {
         let operation = call.facts.operation;
-        let correlation_id = call.facts.correlation_id.clone();
-        let failed = |err| Error::from_middleware(err, operation, correlation_id.as_deref());
         // Scoped: the call's parts take no room in the future while the layers run.
         let (request, mut extensions) = {
             let Call {
                 method,
                 url,
                 body,
-                facts,
+                mut facts,
                 headers,
                 oauth_scheme,
                 dispatch,
@@ -375,7 +388,11 @@ impl Client {
             let headers = match self.request_headers(oauth_scheme, headers, body.as_ref()) {
                 Ok(headers) => headers,
                 Err(invalid) => {
-                    return Err(failed(self.invalid_content_type(method, &url, invalid)))
+                    return Err(Error::from_middleware(
+                        self.invalid_content_type(method, &url, invalid),
+                        operation,
+                        facts.correlation_id.as_deref(),
+                    ))
                 }
             };
             let bytes = body.map(Body::into_bytes);
@@ -383,12 +400,12 @@ impl Client {
             // retry be due) come from the same shared parts.
             let recipe = Resend::new(method, url, headers, bytes);
             let request = Box::new(recipe.request());
+            facts.resend = Some(recipe);
             let mut extensions = http::Extensions::new();
             if let Some(hook) = dispatch {
                 extensions.insert(hook);
             }
             extensions.insert(facts);
-            extensions.insert(recipe);
             (request, extensions)
         };
         let response = match &self.inner.direct {
@@ -401,8 +418,14 @@ impl Client {
                     .execute_with_extensions(*request, &mut extensions)
                     .await
             }
-        }
-        .map_err(failed)?;
+        };
+        // The correlation id is the one in the facts the layers saw (taken, not copied: the
+        // extensions end here).
+        let correlation_id = extensions
+            .get_mut::<RequestFacts>()
+            .and_then(|facts| facts.correlation_id.take());
+        let response = response
+            .map_err(|err| Error::from_middleware(err, operation, correlation_id.as_deref()))?;
         Ok((response, operation, correlation_id))
     }
 }
@@ -498,14 +521,17 @@ async fn read_answer(
     correlation_id: Option<&str>,
 ) -> Result<RawAnswer> {
     let status = response.status().as_u16();
-    let content_type = content_type(&response);
+    let content_type_header = response.headers().get(http::header::CONTENT_TYPE).cloned();
     // A layer already read the whole body (it is short): take its bytes, read nothing again.
-    if let Some(body) = body::ReadBody::of(&response).and_then(body::ReadBody::bytes) {
-        return Ok(RawAnswer {
-            status,
-            content_type,
-            body: body.clone(),
-        });
+    if let Some(read) = body::ReadBody::of(&response) {
+        if let Some(body) = read.bytes() {
+            return Ok(RawAnswer {
+                status,
+                content_type_header,
+                body: body.clone(),
+                may_be_graph: read.may_be_graph(),
+            });
+        }
     }
     let content_length = response.content_length();
     let read = body::read_capped(&mut response, body::MAX_ANSWER_BODY)
@@ -514,8 +540,9 @@ async fn read_answer(
     match read {
         body::Capped::Whole(body) => Ok(RawAnswer {
             status,
-            content_type,
+            content_type_header,
             body,
+            may_be_graph: true,
         }),
         body::Capped::Over { prefix } => Err(Error::TooLarge(Box::new(TooLarge {
             operation,
@@ -532,7 +559,7 @@ async fn read_answer(
 /// A body longer than any Graph error ([`MAX_ERROR_BODY`](body::MAX_ERROR_BODY)) is not one,
 /// as the layers, which do not read that far, also see it.
 fn check_answer(answer: RawAnswer) -> Result<RawAnswer> {
-    let graph = (answer.body.len() as u64 <= body::MAX_ERROR_BODY)
+    let graph = (answer.may_be_graph && answer.body.len() as u64 <= body::MAX_ERROR_BODY)
         .then(|| GraphError::from_body(&answer.body))
         .flatten();
     if let Some(graph) = graph {
@@ -548,7 +575,7 @@ fn check_answer(answer: RawAnswer) -> Result<RawAnswer> {
 fn no_graph_error(answer: RawAnswer) -> Error {
     Error::Decode(Box::new(DecodeError::new(
         answer.status,
-        answer.content_type,
+        answer.content_type(),
         &answer.body,
         "an error status without a Graph error body",
     )))
@@ -564,7 +591,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(answer: &RawAnswer) -> Result<T> 
     serde_json::from_slice(&answer.body).map_err(|err| {
         Error::Decode(Box::new(DecodeError::new(
             answer.status,
-            answer.content_type.clone(),
+            answer.content_type(),
             &answer.body,
             format!("unexpected answer shape: {err}"),
         )))

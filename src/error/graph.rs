@@ -123,7 +123,8 @@ impl GraphError {
     }
 }
 
-fn mentions_error(body: &[u8]) -> bool {
+/// The cheap pre-check of [`GraphError::from_body`]: a body without `"error"` carries none.
+pub(crate) fn mentions_error(body: &[u8]) -> bool {
     // memchr's SIMD search, its searcher built once: this check runs on every answer, and a
     // byte-by-byte window scan cost about ten times as much on a send's answer.
     static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =

@@ -6,7 +6,7 @@
 //! [`Error::RateLimited`])? might the message have gone out anyway ([`Error::OutcomeUnknown`])?
 
 pub mod catalogue;
-mod graph;
+pub(crate) mod graph;
 mod recipient;
 mod too_large;
 mod transport;

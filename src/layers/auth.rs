@@ -14,7 +14,7 @@ use crate::layers::chain::Inner;
 use super::body;
 use crate::client::{AccessToken, Endpoint};
 use crate::error::catalogue::is_auth_code;
-use crate::error::{ApiError, AuthError, Error, GraphError};
+use crate::error::{ApiError, AuthError, Error};
 use crate::layers::facts::{Operation, RequestFacts};
 use crate::models::token::{debug_token_url, parse_diagnosis, TokenDiagnosis};
 
@@ -80,6 +80,11 @@ fn may_be_auth_failure(response: &Response, extensions: &Extensions) -> bool {
     if !response.status().is_success() {
         return true;
     }
+    // An inner layer (retry) already read the body and found no `"error"` in it: no Graph
+    // error, so no auth error, whatever the headers say.
+    if body::ReadBody::of(response).is_some_and(|read| !read.may_be_graph()) {
+        return false;
+    }
     if RequestFacts::of(extensions).is_some_and(|facts| facts.operation.is_download()) {
         return false;
     }
@@ -142,10 +147,9 @@ impl AuthLayer {
             return Ok(response);
         }
         let status = response.status().as_u16();
-        let (response, bytes) = body::buffer(response).await?;
-        let Some(graph) = bytes
-            .as_deref()
-            .and_then(GraphError::from_body)
+        let (response, _) = body::buffer(response).await?;
+        let Some(graph) = body::ReadBody::of(&response)
+            .and_then(body::ReadBody::graph_error)
             .filter(|graph| is_auth_code(graph.code))
         else {
             return Ok(response);

@@ -68,12 +68,36 @@ pub(crate) async fn read_capped(
 /// extensions: the next layer out and the client take these bytes instead of reading the body
 /// again and rebuilding the response once more per layer. Cloning shares the bytes.
 #[derive(Clone, Debug)]
-pub(crate) struct ReadBody(Option<Bytes>);
+pub(crate) struct ReadBody {
+    bytes: Option<Bytes>,
+    /// Whether the bytes may hold a Graph error (they mention `"error"`): checked once, when
+    /// read, for every layer and the client ([`ReadBody::graph_error`]).
+    may_be_graph: bool,
+    /// The response still has its own body, already read to its end (the bytes are here):
+    /// [`restore`] puts them back before the response leaves the SDK's own layers.
+    pending: bool,
+}
 
 impl ReadBody {
     /// The whole body, or `None` when it was longer than [`MAX_ERROR_BODY`] (and not held).
     pub(crate) fn bytes(&self) -> Option<&Bytes> {
-        self.0.as_ref()
+        self.bytes.as_ref()
+    }
+
+    /// The Graph error in the body, if it holds one ([`GraphError::from_body`], without its
+    /// pre-check again).
+    ///
+    /// [`GraphError::from_body`]: crate::GraphError::from_body
+    pub(crate) fn graph_error(&self) -> Option<crate::GraphError> {
+        self.bytes
+            .as_deref()
+            .filter(|_| self.may_be_graph)
+            .and_then(crate::GraphError::from_body)
+    }
+
+    /// Whether the body may hold a Graph error (`false`: it was read and holds none).
+    pub(crate) fn may_be_graph(&self) -> bool {
+        self.may_be_graph
     }
 
     /// The body a layer already read from `response`, if one did.
@@ -82,41 +106,84 @@ impl ReadBody {
     }
 }
 
-/// Reads at most [`MAX_ERROR_BODY`] bytes and rebuilds an equivalent response for the next
-/// layer: with the bytes when the body was whole (`Some(bytes)`), or with what was read
-/// followed by the unread rest when it was longer (`None`: too long to be a Graph error).
+/// Reads at most [`MAX_ERROR_BODY`] bytes of an answer for a layer of the SDK; answers the
+/// response and the bytes when the body was whole (`None`: too long to be a Graph error).
 ///
 /// The body is read once per answer: a response an inner layer already read carries a
-/// [`ReadBody`] and is handed back as it is. The rebuilt response keeps the answer's URL.
+/// [`ReadBody`] and is handed back as it is. A whole body stays in the response's extensions
+/// and the response itself is not rebuilt here (that costs several thousand instructions per
+/// answer, and the SDK's own layers and the client take the bytes from the extensions): every
+/// place where a response leaves the SDK's code (a layer's `Middleware` face, a fused run's, a
+/// streamed answer) calls [`restore`], which gives it its body back. A body too long to hold
+/// is given back at once: what was read, followed by the unread rest.
 pub(crate) async fn buffer(
     mut response: Response,
 ) -> Result<(Response, Option<Bytes>), reqwest::Error> {
     if let Some(read) = ReadBody::of(&response) {
-        let bytes = read.0.clone();
+        let bytes = read.bytes.clone();
         return Ok((response, bytes));
     }
-    let url = response.url().clone();
-    let read = read_capped(&mut response, MAX_ERROR_BODY).await?;
-    let (mut parts, rest) = http::Response::<reqwest::Body>::from(response).into_parts();
-    keep_url(&mut parts.extensions, url);
-    Ok(match read {
+    match read_capped(&mut response, MAX_ERROR_BODY).await? {
         Capped::Whole(bytes) => {
-            parts.extensions.insert(ReadBody(Some(bytes.clone())));
-            let rebuilt = http::Response::from_parts(parts, reqwest::Body::from(bytes.clone()));
-            (Response::from(rebuilt), Some(bytes))
+            response.extensions_mut().insert(ReadBody {
+                may_be_graph: crate::error::graph::mentions_error(&bytes),
+                bytes: Some(bytes.clone()),
+                pending: true,
+            });
+            Ok((response, Some(bytes)))
         }
         Capped::Over { prefix } => {
-            parts.extensions.insert(ReadBody(None));
+            let url = response.url().clone();
+            let (mut parts, rest) = http::Response::<reqwest::Body>::from(response).into_parts();
+            keep_url(&mut parts.extensions, url);
+            parts.extensions.insert(ReadBody {
+                bytes: None,
+                may_be_graph: false,
+                pending: false,
+            });
             let body = reqwest::Body::wrap(Prefixed {
                 prefix: (!prefix.is_empty()).then_some(prefix),
                 rest,
             });
-            (
+            Ok((
                 Response::from(http::Response::from_parts(parts, body)),
                 None,
-            )
+            ))
         }
-    })
+    }
+}
+
+/// Gives a response that [`buffer`] read back its body (an equivalent response, with the same
+/// status, headers, extensions and URL), before it leaves the SDK's own code. Any other response
+/// is handed back as it is.
+pub(crate) fn restore(response: Response) -> Response {
+    let (bytes, may_be_graph) = match ReadBody::of(&response) {
+        Some(ReadBody {
+            bytes: Some(bytes),
+            may_be_graph,
+            pending: true,
+        }) => (bytes.clone(), *may_be_graph),
+        _ => return response,
+    };
+    let url = response.url().clone();
+    let (mut parts, _) = http::Response::<reqwest::Body>::from(response).into_parts();
+    keep_url(&mut parts.extensions, url);
+    parts.extensions.insert(ReadBody {
+        bytes: Some(bytes.clone()),
+        may_be_graph,
+        pending: false,
+    });
+    Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::from(bytes),
+    ))
+}
+
+/// [`restore`] on a layer's result.
+pub(crate) fn restored(
+    result: reqwest_middleware::Result<Response>,
+) -> reqwest_middleware::Result<Response> {
+    result.map(restore)
 }
 
 /// Puts the answer's URL where `reqwest::Response::from` looks for it, so that the rebuilt
@@ -184,6 +251,8 @@ mod tests {
         let (response, bytes) = buffer(answer(b"{\"error\":{}}".to_vec())).await.unwrap();
         assert_eq!(bytes.as_deref(), Some(&b"{\"error\":{}}"[..]));
         assert_eq!(response.headers()["x-kept"], "yes");
+        let response = restore(response);
+        assert_eq!(response.headers()["x-kept"], "yes");
         assert_eq!(response.bytes().await.unwrap(), &b"{\"error\":{}}"[..]);
     }
 
@@ -208,7 +277,12 @@ mod tests {
         let (second, again) = buffer(first).await.unwrap();
         assert_eq!(again, bytes);
         assert_eq!(second.url(), &url);
-        assert_eq!(second.bytes().await.unwrap(), &b"{\"ok\":true}"[..]);
+        // Leaving the SDK's code, it gets its body back, once.
+        let restored = restore(second);
+        assert_eq!(restored.url(), &url);
+        assert!(ReadBody::of(&restored).is_some_and(|read| !read.pending));
+        let restored = restore(restored);
+        assert_eq!(restored.bytes().await.unwrap(), &b"{\"ok\":true}"[..]);
     }
 
     #[tokio::test]

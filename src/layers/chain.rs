@@ -59,12 +59,16 @@ macro_rules! builtin_layer {
                 extensions: &mut http::Extensions,
                 next: reqwest_middleware::Next<'_>,
             ) -> reqwest_middleware::Result<reqwest::Response> {
-                self.run_with(
-                    Box::new(req),
-                    extensions,
-                    &$crate::layers::chain::Rest(next),
+                // The response leaves the SDK's layers here: a body one of them read is given
+                // back (see `layers::body::buffer`).
+                $crate::layers::body::restored(
+                    self.run_with(
+                        Box::new(req),
+                        extensions,
+                        &$crate::layers::chain::Rest(next),
+                    )
+                    .await,
                 )
-                .await
             }
         }
 
@@ -280,7 +284,9 @@ impl Middleware for Fused {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<Response> {
-        match &self.innermost {
+        // The response leaves the SDK's layers here: a body one of them read is given back
+        // (see `layers::body::buffer`).
+        super::body::restored(match &self.innermost {
             Some(transport) => {
                 self.run_to(
                     Box::new(request),
@@ -294,7 +300,7 @@ impl Middleware for Fused {
                 self.run_to(Box::new(request), extensions, Rest(next), None)
                     .await
             }
-        }
+        })
     }
 }
 

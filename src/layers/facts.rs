@@ -189,6 +189,10 @@ pub struct RequestFacts {
     pub retry_unknown_outcome: bool,
     /// The instant after which the call must give up (on the client's clock).
     pub deadline: Option<Instant>,
+    /// What the client built the request from, for the retry layer to rebuild it (see
+    /// [`Resend`](super::resend::Resend)); kept here rather than as an extension of its own,
+    /// which would cost an allocation and a map insert per send.
+    pub(crate) resend: Option<super::resend::Resend>,
 }
 
 impl RequestFacts {
@@ -202,6 +206,7 @@ impl RequestFacts {
             correlation_id: None,
             retry_unknown_outcome: false,
             deadline: None,
+            resend: None,
         }
     }
 

@@ -1,8 +1,8 @@
 //! What the client built a request from, so that the retry layer can rebuild the request for a
 //! retry instead of copying it before every attempt.
 //!
-//! The client puts a [`Resend`] in the request's extensions next to the
-//! [`RequestFacts`](super::facts::RequestFacts). Its parts are shared (the body's `Bytes`, header
+//! The client puts a [`Resend`] in the request's
+//! [`RequestFacts`](super::facts::RequestFacts), in its extensions. Its parts are shared (the body's `Bytes`, header
 //! values that share their bytes), so keeping it costs a few reference counts. The retry layer
 //! uses it only when the request it receives is still exactly what the recipe builds (a layer
 //! outside it may have changed the request; then it copies the request as before), and only
@@ -44,9 +44,9 @@ impl Resend {
         }
     }
 
-    /// The recipe in a request's extensions, if the client left one.
+    /// The recipe in a request's extensions (in its facts), if the client left one.
     pub(crate) fn of(extensions: &http::Extensions) -> Option<&Resend> {
-        extensions.get::<Resend>()
+        super::facts::RequestFacts::of(extensions).and_then(|facts| facts.resend.as_ref())
     }
 
     /// Whether `request` is exactly what [`request`](Self::request) builds: same method, URL,

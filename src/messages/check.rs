@@ -18,6 +18,10 @@ pub(crate) fn required(path: &str, value: &str) -> Result<(), ValidationError> {
 
 /// `value` must be at most `max` characters.
 pub(crate) fn max_chars(path: &str, value: &str, max: usize) -> Result<(), ValidationError> {
+    // At most `max` bytes is at most `max` characters: only a longer value is counted.
+    if value.len() <= max {
+        return Ok(());
+    }
     let count = chars(value);
     if count > max {
         return Err(ValidationError::new(

@@ -231,7 +231,8 @@ impl OutgoingMessage {
             }
         }
         if let Some(data) = &self.biz_opaque_callback_data {
-            if data.chars().count() > MAX_CALLBACK_DATA_LEN {
+            // At most that many bytes is at most that many characters: only longer is counted.
+            if data.len() > MAX_CALLBACK_DATA_LEN && data.chars().count() > MAX_CALLBACK_DATA_LEN {
                 return Err(ValidationError::new(
                     "biz_opaque_callback_data",
                     format!("must be at most {MAX_CALLBACK_DATA_LEN} characters"),

@@ -71,11 +71,14 @@ impl CallTelemetry {
                 error_type(error)
             }
         };
-        metrics::histogram!(
-            CALL_DURATION,
-            LABEL_OPERATION => self.operation.as_str(),
-            LABEL_OUTCOME => outcome
-        )
+        match super::fixed::call_ok(self.operation).filter(|_| result.is_ok()) {
+            Some(key) => super::fixed::histogram(key, &super::fixed::CALLS),
+            None => metrics::histogram!(
+                CALL_DURATION,
+                LABEL_OPERATION => self.operation.as_str(),
+                LABEL_OUTCOME => outcome
+            ),
+        }
         .record(super::seconds(elapsed));
         result
     }
@@ -90,8 +93,15 @@ pub(crate) fn count_send<T>(operation: Operation, result: Result<T>) -> Result<T
         Err(error) if error.is_outcome_unknown() => "unknown",
         Err(_) => "failed",
     };
-    metrics::counter!(SENDS, LABEL_OPERATION => operation.as_str(), LABEL_OUTCOME => outcome)
-        .increment(1);
+    match super::fixed::send_accepted(operation).filter(|_| result.is_ok()) {
+        Some(key) => super::fixed::counter(key, &super::fixed::CALLS),
+        None => metrics::counter!(
+            SENDS,
+            LABEL_OPERATION => operation.as_str(),
+            LABEL_OUTCOME => outcome
+        ),
+    }
+    .increment(1);
     result
 }
 

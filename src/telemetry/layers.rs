@@ -62,17 +62,20 @@ pub(crate) fn attempt(
             };
         }
     }
-    let operation = operation.as_str();
     if let Some(previous) = previous {
-        metrics::counter!(RETRIES, LABEL_OPERATION => operation, CLASS => class_label(previous))
+        metrics::counter!(RETRIES, LABEL_OPERATION => operation.as_str(), CLASS => class_label(previous))
             .increment(1);
     }
-    metrics::counter!(
-        ATTEMPTS,
-        LABEL_OPERATION => operation,
-        CLASS => class,
-        CODE => code_label(code)
-    )
+    let success = matches!(verdict, Verdict::Success(_));
+    match super::fixed::attempt_ok(operation).filter(|_| success) {
+        Some(key) => super::fixed::counter(key, &super::fixed::LAYERS),
+        None => metrics::counter!(
+            ATTEMPTS,
+            LABEL_OPERATION => operation.as_str(),
+            CLASS => class,
+            CODE => code_label(code)
+        ),
+    }
     .increment(1);
 }
 

@@ -182,7 +182,8 @@ async fn classify_answer(
             }
         }
     };
-    let graph = body.as_deref().and_then(GraphError::from_body);
+    // Checked once for every layer and the client (see `ReadBody::graph_error`).
+    let graph = body::ReadBody::of(&response).and_then(body::ReadBody::graph_error);
     let (class, code, reason) = match &graph {
         Some(graph) => (
             graph.retry_class(),

@@ -351,7 +351,15 @@ impl RetryLayer {
 
 /// One call's progress through the layer.
 struct CallState {
+    /// The request's facts. Until [`CallState::complete`], a copy without the text fields
+    /// (phone number id, recipient, correlation id), which the success path never reads:
+    /// copying them costs several allocations per send. Every path that reads them (waits,
+    /// events, errors, retries) completes the copy first, from the extensions.
     facts: RequestFacts,
+    /// Whether `facts` is the whole copy.
+    whole: bool,
+    /// Whether the facts name a recipient (known before the copy is whole).
+    has_recipient: bool,
     start: Instant,
     attempts: u32,
     /// The call's last event already told that it waits for the outage gate.
@@ -359,6 +367,47 @@ struct CallState {
 }
 
 impl CallState {
+    /// The state of a call with these facts (`None`: the layer used in another stack, without
+    /// facts: assume the worst, side effects).
+    fn new(facts: Option<&RequestFacts>, start: Instant) -> CallState {
+        let (facts, whole, has_recipient) = match facts {
+            Some(facts) => (
+                RequestFacts {
+                    operation: facts.operation,
+                    phone_number_id: String::new(),
+                    recipient: None,
+                    message_type: facts.message_type,
+                    correlation_id: None,
+                    retry_unknown_outcome: facts.retry_unknown_outcome,
+                    deadline: facts.deadline,
+                    resend: None,
+                },
+                false,
+                facts.recipient.is_some(),
+            ),
+            None => (RequestFacts::new(Operation::Send, ""), true, false),
+        };
+        CallState {
+            facts,
+            whole,
+            has_recipient,
+            start,
+            attempts: 0,
+            announced: false,
+        }
+    }
+
+    /// Makes `facts` the whole copy of the request's facts (once).
+    fn complete(&mut self, extensions: &Extensions) {
+        if self.whole {
+            return;
+        }
+        self.whole = true;
+        if let Some(facts) = RequestFacts::of(extensions) {
+            self.facts = facts.clone();
+        }
+    }
+
     fn event(&self, kind: RetryEventKind, now: Instant, reason: impl Into<String>) -> RetryEvent {
         RetryEvent {
             kind,
@@ -410,7 +459,8 @@ impl RetryLayer {
     fn outage_over(
         &self,
         probe: Option<gate::ProbeSlot<'_>>,
-        call: &CallState,
+        call: &mut CallState,
+        extensions: &Extensions,
         now: Instant,
         reason: &str,
     ) {
@@ -419,6 +469,7 @@ impl RetryLayer {
             None => self.shared.gate.report_up(now),
         };
         if let Some(lasted) = lasted {
+            call.complete(extensions);
             self.emit(&RetryEvent {
                 delay: lasted,
                 ..call.event(RetryEventKind::OutageEnded, now, reason)
@@ -657,16 +708,7 @@ impl RetryLayer {
         extensions: &mut Extensions,
         next: &N,
     ) -> reqwest_middleware::Result<Response> {
-        // Without facts (the layer used in another stack), assume the worst: side effects.
-        let facts = RequestFacts::of(extensions)
-            .cloned()
-            .unwrap_or_else(|| RequestFacts::new(Operation::Send, ""));
-        let mut call = CallState {
-            facts,
-            start: self.clock.now(),
-            attempts: 0,
-            announced: false,
-        };
+        let mut call = CallState::new(RequestFacts::of(extensions), self.clock.now());
         // The request of the next attempt: the one received, then a rebuilt or copied one.
         let mut resender = Resender::for_request(fresh.as_deref(), extensions);
         // Boxed: a failure is large, and rare.
@@ -674,12 +716,14 @@ impl RetryLayer {
         loop {
             // The waits are boxed, and only entered when there is something to wait for: their
             // state would otherwise make every call's future larger (and each move of it dearer).
-            if call.facts.recipient.is_some() && self.shared.pairs.any() {
+            if call.has_recipient && self.shared.pairs.any() {
+                call.complete(extensions);
                 Box::pin(self.wait_pair_hold(&call)).await?;
             }
             let gate_pass = if self.shared.gate.next_probe().is_none() {
                 Ok(None)
             } else {
+                call.complete(extensions);
                 Box::pin(self.wait_gate(&call)).await
             };
             call.announced = false;
@@ -770,6 +814,9 @@ impl RetryLayer {
             // Scoped: the verdict takes no room in the future during the wait before a retry.
             let (now, failure) = {
                 let verdict = judging.await;
+                if !matches!(verdict, Verdict::Success(_)) {
+                    call.complete(extensions);
+                }
                 telemetry::layers::attempt(
                     &attempt,
                     call.facts.operation,
@@ -779,7 +826,7 @@ impl RetryLayer {
                 let now = self.clock.now();
                 let failure = match verdict {
                     Verdict::Success(response) => {
-                        self.outage_over(probe, &call, now, "an attempt succeeded");
+                        self.outage_over(probe, &mut call, extensions, now, "an attempt succeeded");
                         self.shared.budget.deposit_success();
                         return Ok(response);
                     }
@@ -790,7 +837,13 @@ impl RetryLayer {
                         ..
                     } => {
                         if answered {
-                            self.outage_over(probe, &call, now, "the API answered a probe");
+                            self.outage_over(
+                                probe,
+                                &mut call,
+                                extensions,
+                                now,
+                                "the API answered a probe",
+                            );
                         } else if refused_locally {
                             // Nothing was sent: the probe slot is freed unresolved, so another
                             // waiting call probes at once, on the same schedule step.
