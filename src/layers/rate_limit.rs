@@ -424,7 +424,10 @@ impl ThroughputPermit {
         extensions: &mut Extensions,
     ) -> Result<(), reqwest_middleware::Error> {
         let limiters = &self.layer.inner;
-        let age = limiters.clock.now().saturating_duration_since(self.taken_at);
+        let age = limiters
+            .clock
+            .now()
+            .saturating_duration_since(self.taken_at);
         let stale = age > limiters.shelf_life;
         crate::telemetry::layers::permit_age(age, stale);
         let Some(limiter) = limiters.throughput.as_ref().filter(|_| stale) else {
