@@ -372,8 +372,11 @@ struct HeldPairPermit {
     taken_at: Instant,
 }
 
-/// The shortest shelf life of a throughput permit (see [`ThroughputPermit`]): at high rates one
-/// permit interval is shorter than a durable commit, and renewing nearly every permit would
+/// The shortest shelf life of a throughput permit. Where a durable record sits between the
+/// permit and the write (an outbox's [dispatch observer](crate::dispatch::DispatchObserver)), a
+/// permit older than its shelf life (one permit interval, at least this) at the write is given
+/// up and a fresh one taken, so that late writes do not bunch with on-time ones. At high rates
+/// one permit interval is shorter than a durable commit, and renewing nearly every permit would
 /// halve the rate.
 pub const MIN_PERMIT_SHELF_LIFE: Duration = Duration::from_millis(5);
 
