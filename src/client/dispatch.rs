@@ -8,8 +8,7 @@
 //! [`LayerStack`](crate::layers::LayerStack)), so each attempt, retries included, is seen once,
 //! after the gate and the limits let it through. Since the record comes after the throughput
 //! permit, a record that took longer than the permit's shelf life renews the permit before the
-//! write (see `layers::rate_limit::ThroughputPermit`): the observer hears that nothing was
-//! written, the layer waits for a fresh permit, and the observer records anew.
+//! write (see `layers::rate_limit::ThroughputPermit`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -75,10 +74,6 @@ pub trait DispatchObserver: Send + Sync + 'static {
 #[derive(Clone)]
 pub(crate) struct DispatchHook(pub(crate) Arc<dyn DispatchObserver>);
 
-/// How many times one attempt renews a throughput permit its record outlived before it writes
-/// anyway (records that stall every time would otherwise hold the send for ever).
-const MAX_RENEWALS: u32 = 3;
-
 /// The innermost layer: fires the request's [`DispatchObserver`], if it has one.
 pub(crate) struct DispatchLayer;
 
@@ -108,24 +103,15 @@ impl DispatchLayer {
         extensions: &mut http::Extensions,
         next: &N,
     ) -> reqwest_middleware::Result<Response> {
-        let mut permit = extensions.remove::<ThroughputPermit>();
-        let mut renewals = 0;
-        loop {
-            observer.dispatching().await.map_err(|refused| {
-                reqwest_middleware::Error::Middleware(anyhow::Error::new(refused))
-            })?;
-            // The record may have taken a while: the write must not go on a stale throughput
-            // permit. The observer hears that nothing was written (so a crash while the fresh
-            // permit is awaited leaves nothing recorded as possibly sent) and records anew.
-            let Some(stale) = permit
-                .take()
-                .filter(|permit| renewals < MAX_RENEWALS && permit.went_stale())
-            else {
-                break;
-            };
-            observer.attempt_ended(AttemptEnd::NotWritten).await;
-            permit = Some(stale.renew(extensions).await?);
-            renewals += 1;
+        observer.dispatching().await.map_err(|refused| {
+            reqwest_middleware::Error::Middleware(anyhow::Error::new(refused))
+        })?;
+        // The record may have taken a while: the write must not go on a stale throughput permit.
+        if let Some(permit) = extensions.remove::<ThroughputPermit>() {
+            if let Err(error) = permit.renew_if_stale(extensions).await {
+                observer.attempt_ended(AttemptEnd::NotWritten).await;
+                return Err(error);
+            }
         }
         let result = next.run(request, extensions).await;
         let end = match &result {
@@ -177,26 +163,22 @@ mod tests {
     use crate::layers::rate_limit::{RateLimitLayer, RateLimits, WriteMayLag};
     use crate::time::{Instant, SharedClock, TokioClock};
 
-    /// An observer whose first durable record takes `stall` on the clock; it notes what it
-    /// hears.
+    /// An observer whose durable record takes `stall` on the clock.
     struct SlowRecord {
         clock: SharedClock,
-        stall: Mutex<Duration>,
-        heard: Arc<Mutex<Vec<String>>>,
+        stall: Duration,
     }
 
     impl DispatchObserver for SlowRecord {
         fn dispatching(&self) -> ObserverFuture<'_, Result<(), DispatchRefused>> {
             Box::pin(async move {
-                let stall = std::mem::take(&mut *self.stall.lock().unwrap());
-                self.clock.sleep(stall).await;
-                self.heard.lock().unwrap().push("dispatching".into());
+                self.clock.sleep(self.stall).await;
                 Ok(())
             })
         }
 
-        fn attempt_ended(&self, end: AttemptEnd) -> ObserverFuture<'_, ()> {
-            Box::pin(async move { self.heard.lock().unwrap().push(format!("{end:?}")) })
+        fn attempt_ended(&self, _end: AttemptEnd) -> ObserverFuture<'_, ()> {
+            Box::pin(async {})
         }
     }
 
@@ -220,10 +202,8 @@ mod tests {
     }
 
     /// Five sends at 10/s with a burst of 1 (one permit every 100 ms); the first send's record
-    /// stalls for 250 ms. Returns the gaps between consecutive writes and what the stalled
-    /// send's observer heard.
-    async fn gaps_with_a_stalled_record(renew: bool) -> (Vec<Duration>, Vec<String>) {
-        let heard = Arc::new(Mutex::new(Vec::new()));
+    /// stalls for 250 ms. Returns the gaps between consecutive writes.
+    async fn gaps_with_a_stalled_record(renew: bool) -> Vec<Duration> {
         let clock: SharedClock = Arc::new(TokioClock);
         let limits = RateLimits::default()
             .throughput(10)
@@ -241,12 +221,7 @@ mod tests {
         let sends = (0..5).map(|i| {
             let observer = SlowRecord {
                 clock: Arc::clone(&clock),
-                stall: Mutex::new(Duration::from_millis(if i == 0 { 250 } else { 0 })),
-                heard: if i == 0 {
-                    Arc::clone(&heard)
-                } else {
-                    Arc::default()
-                },
+                stall: Duration::from_millis(if i == 0 { 250 } else { 0 }),
             };
             let mut request = http
                 .post("http://127.0.0.1:9/v26.0/1/messages")
@@ -262,32 +237,25 @@ mod tests {
         }
         let mut at = writes.at.lock().unwrap().clone();
         at.sort();
-        let gaps = at.windows(2).map(|pair| pair[1] - pair[0]).collect();
-        let heard = heard.lock().unwrap().clone();
-        (gaps, heard)
+        at.windows(2).map(|pair| pair[1] - pair[0]).collect()
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_write_never_goes_on_a_permit_its_record_outlived() {
         // Without renewal the stalled send arrives 50 ms after the one permitted at 200 ms:
         // two writes closer than the rate allows.
-        let (bunched, _) = gaps_with_a_stalled_record(false).await;
+        let bunched = gaps_with_a_stalled_record(false).await;
         assert!(
             bunched.iter().any(|gap| *gap < Duration::from_millis(99)),
             "{bunched:?}"
         );
         // With renewal the stalled send takes a fresh permit (at 500 ms): every write is one
-        // permit interval after the previous one. Its observer heard that the first record
-        // was not written on, so nothing was recorded as possibly sent while it waited.
-        let (spaced, heard) = gaps_with_a_stalled_record(true).await;
+        // permit interval after the previous one.
+        let spaced = gaps_with_a_stalled_record(true).await;
         assert_eq!(spaced.len(), 4);
         assert!(
             spaced.iter().all(|gap| *gap >= Duration::from_millis(99)),
             "{spaced:?}"
-        );
-        assert_eq!(
-            heard,
-            ["dispatching", "NotWritten", "dispatching", "Answered(200)"]
         );
     }
 }

@@ -419,59 +419,45 @@ pub(crate) struct ThroughputPermit {
 }
 
 impl ThroughputPermit {
-    /// Whether this permit outlived its shelf life; called just before the write (the age is
-    /// recorded as a metric).
-    pub(crate) fn went_stale(&self) -> bool {
+    /// Called just before the write: takes a fresh permit if this one outlived its shelf life.
+    /// An error (held back by an outage, a fail-fast refusal, a deadline) means nothing may be
+    /// written.
+    pub(crate) async fn renew_if_stale(
+        self,
+        extensions: &mut Extensions,
+    ) -> Result<(), reqwest_middleware::Error> {
         let limiters = &self.layer.inner;
         let age = limiters
             .clock
             .now()
             .saturating_duration_since(self.taken_at);
-        let stale = age > limiters.shelf_life && limiters.throughput.is_some();
+        let stale = age > limiters.shelf_life;
         crate::telemetry::layers::permit_age(age, stale);
-        if stale {
-            tracing::debug!(
-                ?age,
-                shelf_life = ?limiters.shelf_life,
-                "a throughput permit went stale before the write: taking a fresh one"
-            );
-        }
-        stale
-    }
-
-    /// Gives this permit up and waits for a fresh one, as the layer would. An error (held back
-    /// by an outage, a fail-fast refusal, a deadline) means nothing may be written.
-    pub(crate) async fn renew(
-        self,
-        extensions: &mut Extensions,
-    ) -> Result<ThroughputPermit, reqwest_middleware::Error> {
-        let limiters = &self.layer.inner;
-        if let Some(limiter) = &limiters.throughput {
-            let renewed = self
-                .layer
-                .acquire(
-                    (limiter, &limiters.throughput_queues),
-                    &self.key,
-                    LimitKind::Throughput,
-                    self.deadline,
-                    self.clearance.as_ref(),
-                )
-                .await;
-            if let Err(error) = renewed {
-                let held_back = matches!(
-                    &error,
-                    reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>()
-                );
-                if let Some(pair) = self.pair.filter(|_| held_back) {
-                    extensions.insert(pair);
-                }
-                return Err(error);
+        let Some(limiter) = limiters.throughput.as_ref().filter(|_| stale) else {
+            return Ok(());
+        };
+        tracing::debug!(
+            ?age,
+            shelf_life = ?limiters.shelf_life,
+            "a throughput permit went stale before the write: taking a fresh one"
+        );
+        let renewed = self
+            .layer
+            .acquire(
+                (limiter, &limiters.throughput_queues),
+                &self.key,
+                LimitKind::Throughput,
+                self.deadline,
+                self.clearance.as_ref(),
+            )
+            .await;
+        if let (Err(error), Some(pair)) = (&renewed, self.pair) {
+            if matches!(error, reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>())
+            {
+                extensions.insert(pair);
             }
         }
-        Ok(ThroughputPermit {
-            taken_at: limiters.clock.now(),
-            ..self
-        })
+        renewed
     }
 }
 
