@@ -63,6 +63,9 @@
 //! held at the outage gate: 0.0 s (closed 0 times)
 //! outage probes sent: 0
 //! ```
+//! With `--outbox`, a fifth line says how long each throughput permit waited for the row's
+//! durable record before its write, and how many went stale and were taken again (see
+//! `wacloud_rate_limit_renewals_total`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -360,10 +363,11 @@ impl std::fmt::Display for ByLabel {
     }
 }
 
-/// The four summary lines, from what the SDK recorded through the `metrics` facade.
-fn telemetry_summary(snapshotter: &Snapshotter) -> [String; 4] {
+/// The summary lines, from what the SDK recorded through the `metrics` facade.
+fn telemetry_summary(snapshotter: &Snapshotter) -> Vec<String> {
     let (mut attempts, mut retries) = (ByLabel::default(), ByLabel::default());
     let (mut closures, mut held, mut probes) = (0, 0.0, 0);
+    let (mut permit_ages, mut renewed) = (Vec::new(), 0);
     for (key, _, _, value) in snapshotter.snapshot().into_vec() {
         let key = key.key();
         let class = key
@@ -379,15 +383,33 @@ fn telemetry_summary(snapshotter: &Snapshotter) -> [String; 4] {
             (names::GATE_CLOSED_DURATION, DebugValue::Histogram(values)) => {
                 held += values.iter().map(|v| v.into_inner()).sum::<f64>();
             }
+            (names::RATE_LIMIT_PERMIT_AGE, DebugValue::Histogram(values)) => {
+                permit_ages.extend(values.iter().map(|v| v.into_inner()));
+            }
+            (names::RATE_LIMIT_RENEWALS, DebugValue::Counter(n)) => renewed += n,
             _ => {}
         }
     }
-    [
+    let mut lines = vec![
         format!("attempts: {attempts}"),
         format!("retries: {retries}"),
         format!("held at the outage gate: {held:.1} s (closed {closures} times)"),
         format!("outage probes sent: {probes}"),
-    ]
+    ];
+    // With an outbox, each write waits for its durable record after its throughput permit.
+    if !permit_ages.is_empty() {
+        permit_ages.sort_by(f64::total_cmp);
+        let at = |q: f64| permit_ages[((permit_ages.len() - 1) as f64 * q).round() as usize] * 1e3;
+        lines.push(format!(
+            "throughput permit age at write: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {} \
+             writes; {renewed} renewed",
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            permit_ages.len()
+        ));
+    }
+    lines
 }
 
 fn progress_bar(rows: usize) -> ProgressBar {

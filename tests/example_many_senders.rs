@@ -7,21 +7,11 @@ mod example_support;
 
 use std::collections::HashMap;
 
-use example_support::run;
+use example_support::{run, services};
 use sqlx::Connection;
 use wacloud_sandbox::{Sandbox, SandboxConfig};
 
 const ROWS: usize = 30;
-
-fn services() -> Option<(String, String)> {
-    match (
-        std::env::var("WACLOUD_TEST_POSTGRES_URL"),
-        std::env::var("WACLOUD_TEST_REDIS_URL"),
-    ) {
-        (Ok(pg), Ok(redis)) if !pg.is_empty() && !redis.is_empty() => Some((pg, redis)),
-        _ => None,
-    }
-}
 
 /// Runs `sql` on the server (schema setup and teardown).
 async fn execute(url: &str, sql: &str) {

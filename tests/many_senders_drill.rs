@@ -15,17 +15,8 @@ mod many_senders_support;
 
 use std::time::Duration;
 
+use example_support::services;
 use many_senders_support::{single_worker_probes, Drill};
-
-fn services() -> Option<(String, String)> {
-    match (
-        std::env::var("WACLOUD_TEST_POSTGRES_URL"),
-        std::env::var("WACLOUD_TEST_REDIS_URL"),
-    ) {
-        (Ok(pg), Ok(redis)) if !pg.is_empty() && !redis.is_empty() => Some((pg, redis)),
-        _ => None,
-    }
-}
 
 const MESSAGES: usize = 400;
 const WORKERS: usize = 4;

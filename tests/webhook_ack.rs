@@ -478,15 +478,19 @@ async fn a_concurrent_copy_waits_for_the_first_and_comes_as_a_duplicate() {
 }
 
 /// The first copy's handler fails: the waiting copy is then new, not a duplicate (the
-/// update was never handled), and it is the one acknowledged.
+/// update was never handled), and it is the one acknowledged. It waited: the handler never had
+/// both copies at once.
 #[tokio::test]
 async fn a_concurrent_copy_of_a_failed_update_is_handled_as_new() {
     let seen: Seen = Arc::default();
     let calls = Arc::new(AtomicUsize::new(0));
+    // Copies inside the handler now, and the most there ever were.
+    let (inside, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let gate = Arc::new(Notify::new());
     let (first_in, mut first_entered) = mpsc::unbounded_channel::<()>();
     let receiver = WebhookReceiver::new(SECRET, TOKEN).on_event({
         let (seen, calls, gate) = (Arc::clone(&seen), Arc::clone(&calls), Arc::clone(&gate));
+        let (inside, most) = (Arc::clone(&inside), Arc::clone(&most));
         move |event: Event| {
             let (seen, calls, gate, first_in) = (
                 Arc::clone(&seen),
@@ -494,14 +498,19 @@ async fn a_concurrent_copy_of_a_failed_update_is_handled_as_new() {
                 Arc::clone(&gate),
                 first_in.clone(),
             );
+            let (inside, most) = (Arc::clone(&inside), Arc::clone(&most));
             async move {
-                if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                most.fetch_max(inside.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                let result = if calls.fetch_add(1, Ordering::SeqCst) == 0 {
                     let _ = first_in.send(());
                     gate.notified().await;
-                    return Err("the database is down");
-                }
-                record(&seen, &event);
-                Ok(())
+                    Err("the database is down")
+                } else {
+                    record(&seen, &event);
+                    Ok(())
+                };
+                inside.fetch_sub(1, Ordering::SeqCst);
+                result
             }
         }
     });
@@ -517,6 +526,11 @@ async fn a_concurrent_copy_of_a_failed_update_is_handled_as_new() {
     assert_eq!(
         seen.lock().unwrap().clone(),
         vec![("m2".to_owned(), "read".to_owned(), false)]
+    );
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        1,
+        "both copies were in the handler at once"
     );
 }
 

@@ -26,6 +26,7 @@ use crate::error::{
 };
 use crate::layers::body;
 use crate::layers::facts::{Operation, RequestFacts};
+use crate::layers::rate_limit::WriteMayLag;
 use crate::layers::resend::{Headers, Resend};
 use crate::time::SharedClock;
 
@@ -404,6 +405,7 @@ impl Client {
             let mut extensions = http::Extensions::new();
             if let Some(hook) = dispatch {
                 extensions.insert(hook);
+                extensions.insert(WriteMayLag);
             }
             extensions.insert(facts);
             (request, extensions)

@@ -307,6 +307,9 @@ struct Limiters {
     checks: AtomicU64,
     /// Permits shared with other processes: when set, asked instead of the limiters above.
     shared: Option<Arc<dyn SharedPermits>>,
+    /// How long a throughput permit stays good for a write that lags it (see
+    /// [`ThroughputPermit`]).
+    shelf_life: Duration,
 }
 
 /// A limiter key as a [`SharedPermits`] request.
@@ -369,6 +372,95 @@ struct HeldPairPermit {
     taken_at: Instant,
 }
 
+/// The shortest shelf life of a throughput permit. Where a durable record sits between the
+/// permit and the write (an outbox's [dispatch observer](crate::dispatch::DispatchObserver)), a
+/// permit older than its shelf life (one permit interval, at least this) at the write is given
+/// up and a fresh one taken, so that late writes do not bunch with on-time ones. At high rates
+/// one permit interval is shorter than a durable commit, and renewing nearly every permit would
+/// halve the rate.
+pub const MIN_PERMIT_SHELF_LIFE: Duration = Duration::from_millis(5);
+
+/// How long a throughput permit of a number sending `rate` per second stays good: one permit
+/// interval, at least [`MIN_PERMIT_SHELF_LIFE`]. A write that lags its permit by at most this
+/// long adds at most about one send to any one-second window the API counts.
+fn permit_shelf_life(rate: Option<u32>) -> Duration {
+    rate.filter(|rate| *rate > 0)
+        .map_or(MIN_PERMIT_SHELF_LIFE, |rate| {
+            (Duration::from_secs(1) / rate).max(MIN_PERMIT_SHELF_LIFE)
+        })
+}
+
+/// Set by the client on a request whose innermost layer may pause between the permits and the
+/// write: a [dispatch observer](crate::dispatch::DispatchObserver) that records the send durably
+/// first. The rate-limit layer then leaves the request's [`ThroughputPermit`] in its extensions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteMayLag;
+
+/// The throughput permit a request was let through on, left for the innermost layer when the
+/// write may lag it ([`WriteMayLag`]).
+///
+/// Why: the API counts sends when they arrive, the limiter when it grants them. A durable
+/// record between the two (an outbox commit) usually takes a millisecond or two, but on a busy
+/// machine it stalls now and then for tens of milliseconds; the late sends then arrive bunched
+/// with on-time ones, and a window the API counts holds more than the rate (130429). A permit
+/// older than its shelf life (one permit interval, see [`MIN_PERMIT_SHELF_LIFE`]) at the write
+/// is given up and a fresh one taken, so every write goes within a shelf life of its permit.
+/// The stale permit is wasted, which costs rate only when records stall.
+#[derive(Clone)]
+pub(crate) struct ThroughputPermit {
+    layer: RateLimitLayer,
+    key: String,
+    taken_at: Instant,
+    deadline: Option<Instant>,
+    clearance: Option<SendClearance>,
+    /// The pair permit taken for the same attempt, kept for the next attempt if the renewal is
+    /// held back by an outage (as the layer itself does).
+    pair: Option<HeldPairPermit>,
+}
+
+impl ThroughputPermit {
+    /// Called just before the write: takes a fresh permit if this one outlived its shelf life.
+    /// An error (held back by an outage, a fail-fast refusal, a deadline) means nothing may be
+    /// written.
+    pub(crate) async fn renew_if_stale(
+        self,
+        extensions: &mut Extensions,
+    ) -> Result<(), reqwest_middleware::Error> {
+        let limiters = &self.layer.inner;
+        let age = limiters
+            .clock
+            .now()
+            .saturating_duration_since(self.taken_at);
+        let stale = age > limiters.shelf_life;
+        crate::telemetry::layers::permit_age(age, stale);
+        let Some(limiter) = limiters.throughput.as_ref().filter(|_| stale) else {
+            return Ok(());
+        };
+        tracing::debug!(
+            ?age,
+            shelf_life = ?limiters.shelf_life,
+            "a throughput permit went stale before the write: taking a fresh one"
+        );
+        let renewed = self
+            .layer
+            .acquire(
+                (limiter, &limiters.throughput_queues),
+                &self.key,
+                LimitKind::Throughput,
+                self.deadline,
+                self.clearance.as_ref(),
+            )
+            .await;
+        if let (Err(error), Some(pair)) = (&renewed, self.pair) {
+            if matches!(error, reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>())
+            {
+                extensions.insert(pair);
+            }
+        }
+        renewed
+    }
+}
+
 /// The rate limit middleware. Clones share their limiters.
 #[derive(Clone)]
 pub struct RateLimitLayer {
@@ -398,6 +490,7 @@ impl RateLimitLayer {
         shared: Option<Arc<dyn SharedPermits>>,
     ) -> Self {
         let governor_clock = GovernorClock::new(Arc::clone(&clock));
+        let limits_rate = limits.throughput;
         let throughput = limits
             .throughput
             .and_then(NonZeroU32::new)
@@ -423,6 +516,7 @@ impl RateLimitLayer {
                 pair_queues: Queues::new(),
                 checks: AtomicU64::new(0),
                 shared,
+                shelf_life: permit_shelf_life(limits_rate),
             }),
         }
     }
@@ -651,7 +745,9 @@ impl RateLimitLayer {
         });
         // Boxed, and only entered when a limit applies: the permit waits' state would otherwise
         // make every call's future larger (and each move of it dearer).
-        if throughput.is_some() || pair.is_some() {
+        let pair_permit = if throughput.is_none() && pair.is_none() {
+            None
+        } else {
             Box::pin(async {
                 match self.inner.limits.mode {
                     // Waiting: take the pair permit (the long wait) first, so that a throughput permit
@@ -688,6 +784,7 @@ impl RateLimitLayer {
                                 return Err(error);
                             }
                         }
+                        Ok::<_, reqwest_middleware::Error>(pair_permit)
                     }
                     // Failing fast: check the cheap throughput permit first, so that a refusal wastes at
                     // most 1/throughput of a second rather than a pair permit.
@@ -707,12 +804,27 @@ impl RateLimitLayer {
                             let queues = &self.inner.pair_queues;
                             self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
                                 .await?;
+                            return Ok(Some(HeldPairPermit {
+                                taken_at: self.inner.clock.now(),
+                            }));
                         }
+                        Ok(None)
                     }
                 }
-                Ok::<(), reqwest_middleware::Error>(())
             })
-            .await?;
+            .await?
+        };
+        // The write may lag the permit (a durable record first): the innermost layer renews it
+        // if it went stale meanwhile.
+        if let Some(key) = throughput_key.filter(|_| extensions.get::<WriteMayLag>().is_some()) {
+            extensions.insert(ThroughputPermit {
+                layer: self.clone(),
+                key,
+                taken_at: self.inner.clock.now(),
+                deadline,
+                clearance: clearance.cloned(),
+                pair: pair_permit,
+            });
         }
         match (&self.inner.shared, throttled_number) {
             (Some(shared), Some(number)) => {

@@ -123,6 +123,15 @@ pub(crate) fn permit(kind: LimitKind, waited: Duration) {
     metrics::histogram!(RATE_LIMIT_WAIT, LIMIT => limit_label(kind)).record(seconds(waited));
 }
 
+/// A throughput permit reached the write `age` after it was taken (only where a durable record
+/// sits between them); `renewed` when it had gone stale and a fresh one was taken.
+pub(crate) fn permit_age(age: Duration, renewed: bool) {
+    metrics::histogram!(RATE_LIMIT_PERMIT_AGE).record(seconds(age));
+    if renewed {
+        metrics::counter!(RATE_LIMIT_RENEWALS).increment(1);
+    }
+}
+
 /// A fail-fast client-side rate limit refused a send.
 pub(crate) fn refused(kind: LimitKind) {
     metrics::counter!(RATE_LIMIT_REFUSALS, LIMIT => limit_label(kind)).increment(1);

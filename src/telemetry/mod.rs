@@ -82,6 +82,16 @@ pub fn describe() {
         Unit::Count,
         "Sends refused by a fail-fast client-side rate limit"
     );
+    describe_histogram!(
+        RATE_LIMIT_PERMIT_AGE,
+        Unit::Seconds,
+        "From a throughput permit to its write, where a durable dispatch record sits between"
+    );
+    describe_counter!(
+        RATE_LIMIT_RENEWALS,
+        Unit::Count,
+        "Throughput permits that went stale before the write and were taken again"
+    );
     describe_counter!(
         WEBHOOK_EVENTS,
         Unit::Count,

@@ -66,6 +66,12 @@ pub const GATE_PROBES: &str = "wacloud_outage_gate_probes_total";
 pub const RATE_LIMIT_WAIT: &str = "wacloud_rate_limit_wait_seconds";
 /// Counter: sends a fail-fast client-side rate limit refused, by `limit`.
 pub const RATE_LIMIT_REFUSALS: &str = "wacloud_rate_limit_refusals_total";
+/// Histogram (seconds): from a throughput permit to the write it let through, where a durable
+/// dispatch record (an outbox) sits between them.
+pub const RATE_LIMIT_PERMIT_AGE: &str = "wacloud_rate_limit_permit_age_seconds";
+/// Counter: throughput permits given up because they went stale before the write, and taken
+/// again.
+pub const RATE_LIMIT_RENEWALS: &str = "wacloud_rate_limit_renewals_total";
 /// Counter: webhook events received (signed and parsed), by `kind`.
 pub const WEBHOOK_EVENTS: &str = "wacloud_webhook_events_total";
 /// Histogram (seconds): from the event's own timestamp to the handler getting it, by `kind`.

@@ -102,3 +102,16 @@ pub async fn run(name: &str, env: &[(&str, &str)], args: &[&str]) -> Run {
     run.assert_no_panic();
     run
 }
+
+/// The PostgreSQL and Redis URLs of the real services (`WACLOUD_TEST_POSTGRES_URL`,
+/// `WACLOUD_TEST_REDIS_URL`; `.ci/run` sets both), or `None` when either is unset: the tests
+/// that need them then say they were skipped.
+pub fn services() -> Option<(String, String)> {
+    match (
+        std::env::var("WACLOUD_TEST_POSTGRES_URL"),
+        std::env::var("WACLOUD_TEST_REDIS_URL"),
+    ) {
+        (Ok(pg), Ok(redis)) if !pg.is_empty() && !redis.is_empty() => Some((pg, redis)),
+        _ => None,
+    }
+}

@@ -87,6 +87,8 @@ pub struct WorkerEnd {
     pub probes: Option<u64>,
     /// Its `held at the outage gate` line, if it printed it.
     pub held: Option<String>,
+    /// Its `throughput permit age at write` line, if it printed it.
+    pub permit_age: Option<String>,
     /// The last lines of its stderr, for failures.
     pub stderr_tail: String,
 }
@@ -295,6 +297,9 @@ impl fmt::Display for Report {
                 worker.lines,
                 worker.summary.as_deref().unwrap_or("no SUMMARY")
             )?;
+            if let Some(line) = &worker.permit_age {
+                writeln!(f, "                   {line}")?;
+            }
         }
         write!(f, "elapsed:           {:.1} s", self.elapsed.as_secs_f64())
     }
@@ -422,6 +427,10 @@ fn end_of(worker: &Worker) -> WorkerEnd {
         .lines()
         .find(|line| line.starts_with("held at the outage gate"))
         .map(str::to_owned);
+    let permit_age = stderr
+        .lines()
+        .find(|line| line.starts_with("throughput permit age at write"))
+        .map(str::to_owned);
     let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
     WorkerEnd {
         killed: worker.killed,
@@ -430,6 +439,7 @@ fn end_of(worker: &Worker) -> WorkerEnd {
         lines,
         probes,
         held,
+        permit_age,
         stderr_tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
     }
 }
