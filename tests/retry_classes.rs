@@ -358,3 +358,65 @@ async fn a_retry_resends_the_same_request_whether_rebuilt_or_copied() {
         assert!(first.headers.get("authorization").is_some());
     }
 }
+
+/// The built-in layers read an answer's body once and hand it on without rebuilding the
+/// response; a user's layer anywhere in the stack (outside, between or inside them) still gets
+/// the whole body, and the send still succeeds.
+#[tokio::test]
+async fn a_users_layer_anywhere_in_the_stack_reads_the_whole_answer() {
+    #[derive(Clone, Default)]
+    struct Peek(Arc<std::sync::Mutex<Vec<bytes::Bytes>>>);
+    #[async_trait::async_trait]
+    impl reqwest_middleware::Middleware for Peek {
+        async fn handle(
+            &self,
+            req: reqwest::Request,
+            extensions: &mut http::Extensions,
+            next: reqwest_middleware::Next<'_>,
+        ) -> reqwest_middleware::Result<reqwest::Response> {
+            let response = next.run(req, extensions).await?;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = response.bytes().await?;
+            self.0.lock().unwrap().push(body.clone());
+            let mut rebuilt = http::Response::new(body);
+            *rebuilt.status_mut() = status;
+            *rebuilt.headers_mut() = headers;
+            Ok(reqwest::Response::from(rebuilt))
+        }
+    }
+    type Place = fn(&mut wacloud::layers::LayerStack, wacloud::layers::Layer);
+    let places: [(&str, Place); 3] = [
+        ("outside", |stack, layer| {
+            stack.push_front(layer);
+        }),
+        ("between", |stack, layer| {
+            stack.insert_after(wacloud::layers::RETRY, layer);
+        }),
+        ("inside", |stack, layer| {
+            stack.push(layer);
+        }),
+    ];
+    for (place, put) in places {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(sent_answer())
+            .mount(&server)
+            .await;
+        let peek = Peek::default();
+        let layer = peek.clone();
+        let client = retry_support::builder(
+            &server.uri(),
+            Arc::new(ScaledClock::new(1_000.0)),
+            patient(),
+        )
+        .layers(move |stack| put(stack, wacloud::layers::Layer::new("peek", layer.clone())))
+        .build()
+        .expect("a valid client");
+        let sent = client.send(text("+16505551234")).await.expect(place);
+        assert!(sent.message_id().is_some(), "{place}");
+        let seen = peek.0.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "{place}");
+        let answer: serde_json::Value = serde_json::from_slice(&seen[0]).expect(place);
+        assert_eq!(answer["messaging_product"], "whatsapp", "{place}");
+    }
+}

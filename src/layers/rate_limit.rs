@@ -372,6 +372,21 @@ struct HeldPairPermit {
     taken_at: Instant,
 }
 
+impl HeldPairPermit {
+    /// Keeps `permit` for the call's next attempt when `error` says the attempt was held back.
+    fn keep_if_held_back(
+        permit: Option<HeldPairPermit>,
+        error: &reqwest_middleware::Error,
+        extensions: &mut Extensions,
+    ) {
+        let held_back =
+            matches!(error, reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>());
+        if let Some(permit) = permit.filter(|_| held_back) {
+            extensions.insert(permit);
+        }
+    }
+}
+
 /// The shortest shelf life of a throughput permit. Where a durable record sits between the
 /// permit and the write (an outbox's [dispatch observer](crate::dispatch::DispatchObserver)), a
 /// permit older than its shelf life (one permit interval, at least this) at the write is given
@@ -451,11 +466,8 @@ impl ThroughputPermit {
                 self.clearance.as_ref(),
             )
             .await;
-        if let (Err(error), Some(pair)) = (&renewed, self.pair) {
-            if matches!(error, reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>())
-            {
-                extensions.insert(pair);
-            }
+        if let Err(error) = &renewed {
+            HeldPairPermit::keep_if_held_back(self.pair, error, extensions);
         }
         renewed
     }
@@ -490,7 +502,7 @@ impl RateLimitLayer {
         shared: Option<Arc<dyn SharedPermits>>,
     ) -> Self {
         let governor_clock = GovernorClock::new(Arc::clone(&clock));
-        let limits_rate = limits.throughput;
+        let shelf_life = permit_shelf_life(limits.throughput);
         let throughput = limits
             .throughput
             .and_then(NonZeroU32::new)
@@ -516,7 +528,7 @@ impl RateLimitLayer {
                 pair_queues: Queues::new(),
                 checks: AtomicU64::new(0),
                 shared,
-                shelf_life: permit_shelf_life(limits_rate),
+                shelf_life,
             }),
         }
     }
@@ -756,8 +768,14 @@ impl RateLimitLayer {
                         let mut pair_permit = held_pair;
                         if let Some((limiter, key)) = pair.filter(|_| held_pair.is_none()) {
                             let queues = &self.inner.pair_queues;
-                            self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
-                                .await?;
+                            self.acquire(
+                                (limiter, queues),
+                                key,
+                                LimitKind::Pair,
+                                deadline,
+                                clearance,
+                            )
+                            .await?;
                             pair_permit = Some(HeldPairPermit {
                                 taken_at: self.inner.clock.now(),
                             });
@@ -774,13 +792,7 @@ impl RateLimitLayer {
                                 )
                                 .await;
                             if let Err(error) = acquired {
-                                let held_back = matches!(
-                                    &error,
-                                    reqwest_middleware::Error::Middleware(inner) if inner.is::<HeldBack>()
-                                );
-                                if let Some(permit) = pair_permit.filter(|_| held_back) {
-                                    extensions.insert(permit);
-                                }
+                                HeldPairPermit::keep_if_held_back(pair_permit, &error, extensions);
                                 return Err(error);
                             }
                         }
@@ -802,8 +814,14 @@ impl RateLimitLayer {
                         }
                         if let Some((limiter, key)) = pair {
                             let queues = &self.inner.pair_queues;
-                            self.acquire((limiter, queues), key, LimitKind::Pair, deadline, clearance)
-                                .await?;
+                            self.acquire(
+                                (limiter, queues),
+                                key,
+                                LimitKind::Pair,
+                                deadline,
+                                clearance,
+                            )
+                            .await?;
                             return Ok(Some(HeldPairPermit {
                                 taken_at: self.inner.clock.now(),
                             }));

@@ -37,22 +37,6 @@ impl Text {
     }
 
     pub(crate) fn validate(&self) -> Result<(), ValidationError> {
-        if self.body.trim().is_empty() {
-            return Err(ValidationError::new("text.body", "must not be empty"));
-        }
-        // A body of at most that many bytes has at most that many characters: only a longer
-        // one is counted.
-        let chars = if self.body.len() > MAX_TEXT_LEN {
-            self.body.chars().count()
-        } else {
-            0
-        };
-        if chars > MAX_TEXT_LEN {
-            return Err(ValidationError::new(
-                "text.body",
-                format!("is {chars} characters; Meta allows at most {MAX_TEXT_LEN}"),
-            ));
-        }
-        Ok(())
+        super::check::text("text.body", &self.body, MAX_TEXT_LEN)
     }
 }
