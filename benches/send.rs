@@ -364,7 +364,7 @@ criterion_group!(benches, paired, latency, latency_by_layer, throughput);
 
 /// The instruction-count mode for `scripts/callgrind-send.sh` (not a criterion run):
 /// `SEND_COST=server` serves the loopback answer and prints its address (run outside
-/// valgrind, so the server's work is not counted); `SEND_COST=raw|sdk` with
+/// valgrind, so the server's work is not counted); `SEND_COST=raw|sdk|sdk_no_layers` with
 /// `SEND_COST_BASE=<address>` and `SEND_COST_N=<sends>` makes that many sends one at a time on
 /// a current-thread runtime (after 50 warm-up sends), to be run under callgrind.
 fn send_cost(mode: &str) {
@@ -394,13 +394,18 @@ fn send_cost(mode: &str) {
                     raw.send().await;
                 }
             }
-            "sdk" => {
-                let client = sdk_client(&base);
+            "sdk" | "sdk_no_layers" => {
+                let client = if mode == "sdk" {
+                    sdk_client(&base)
+                } else {
+                    use wacloud::layers::{AUTH, RATE_LIMIT, RECIPIENTS, RETRY};
+                    sdk_client_without(&base, &[RECIPIENTS, AUTH, RETRY, RATE_LIMIT])
+                };
                 for _ in 0..50 + sends {
                     sdk_send(&client).await;
                 }
             }
-            other => panic!("SEND_COST={other}: expected server, raw or sdk"),
+            other => panic!("SEND_COST={other}: expected server, raw, sdk or sdk_no_layers"),
         }
     });
 }
