@@ -11,17 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SENDS="${1:-2000}"
 BASE_SENDS=200
-cargo bench --bench send --no-run >/dev/null 2>&1 || cargo bench --bench send --no-run
-BIN=$(ls -t target/release/deps/send-* | grep -v '\.d$' | head -1)
-OUT=$(mktemp -d)
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$OUT"' EXIT
-SEND_COST=server "$BIN" >"$OUT/server" &
-SERVER=$!
-for _ in $(seq 100); do
-    [ -s "$OUT/server" ] && break
-    sleep 0.1
-done
-BASE=$(head -1 "$OUT/server")
+# shellcheck source=scripts/send-cost-server.sh
+. scripts/send-cost-server.sh
 
 instructions() { # side sends
     SEND_COST="$1" SEND_COST_BASE="$BASE" SEND_COST_N="$2" \
