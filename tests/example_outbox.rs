@@ -25,6 +25,66 @@ fn row_lines(stdout: &str) -> Vec<&str> {
         .collect()
 }
 
+const PERMIT_AGE: &str = "throughput permit age at write: ";
+
+/// The stderr line `bulk_send --outbox` adds to its summary when it wrote: "throughput permit
+/// age at write: p50 A ms, p99 B ms, max C ms over N writes; R renewed", read as
+/// ([A, B, C], N, R). Panics (with the whole stderr) if the line is missing or malformed.
+fn permit_age_line(stderr: &str) -> ([f64; 3], usize, u64) {
+    let fail = |why: &str| -> ! { panic!("{why}: no well-formed permit age line in:\n{stderr}") };
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix(PERMIT_AGE))
+        .collect();
+    let [rest] = lines[..] else {
+        fail(&format!("{} permit age lines", lines.len()))
+    };
+    let (ages, counts) = rest
+        .split_once(" over ")
+        .unwrap_or_else(|| fail("no ' over '"));
+    let mut quantiles = [0.0; 3];
+    let parts: Vec<&str> = ages.split(", ").collect();
+    if parts.len() != 3 {
+        fail("not three quantiles");
+    }
+    for ((part, name), slot) in parts
+        .iter()
+        .zip(["p50 ", "p99 ", "max "])
+        .zip(&mut quantiles)
+    {
+        *slot = part
+            .strip_prefix(name)
+            .and_then(|ms| ms.strip_suffix(" ms"))
+            .and_then(|ms| ms.parse().ok())
+            .filter(|ms: &f64| ms.is_finite() && *ms >= 0.0)
+            .unwrap_or_else(|| fail(&format!("bad {name}")));
+    }
+    let (writes, renewed) = counts
+        .strip_suffix(" renewed")
+        .and_then(|counts| counts.split_once(" writes; "))
+        .unwrap_or_else(|| fail("no 'N writes; R renewed'"));
+    let writes = writes.parse().unwrap_or_else(|_| fail("bad N"));
+    let renewed = renewed.parse().unwrap_or_else(|_| fail("bad R"));
+    (quantiles, writes, renewed)
+}
+
+/// The permit age line of a run that wrote `writes` rows: ordered quantiles, one age per write,
+/// at most one renewal per write.
+fn assert_permit_ages(stderr: &str, writes: usize) {
+    let ([p50, p99, max], n, renewed) = permit_age_line(stderr);
+    assert_eq!(n, writes, "one permit age per write:\n{stderr}");
+    assert!(p50 <= p99 && p99 <= max, "unordered quantiles:\n{stderr}");
+    assert!(renewed <= n as u64, "more renewals than writes:\n{stderr}");
+}
+
+/// How many sends reached the sandbox (each a write on a throughput permit).
+fn sends(sb: &SandboxHandle) -> usize {
+    sb.requests()
+        .iter()
+        .filter(|request| request.method == "POST" && request.path.ends_with("/messages"))
+        .count()
+}
+
 #[tokio::test]
 async fn bulk_send_with_an_outbox_resumes_without_adding_or_resending_rows() {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
@@ -99,6 +159,10 @@ async fn bulk_send_with_an_outbox_resumes_without_adding_or_resending_rows() {
         first.stdout.lines().last(),
         Some("SUMMARY sent=2 rejected=1 failed=1 unknown=1")
     );
+    // Rows 1, 2, 4 and 5 were written (3 was refused locally), each on a throughput permit.
+    let written = sends(&sb);
+    assert_eq!(written, 4, "{:?}", sb.requests());
+    assert_permit_ages(&first.stderr, written);
 
     // The same CSV again: nothing added, nothing sent, the summary over every row.
     let requests = sb.request_count();
@@ -110,6 +174,8 @@ async fn bulk_send_with_an_outbox_resumes_without_adding_or_resending_rows() {
         "SUMMARY sent=2 rejected=1 failed=1 unknown=1"
     );
     assert_eq!(sb.request_count(), requests, "a rerun sends nothing");
+    // Nothing written, no permit ages: the line is left out.
+    assert!(!again.stderr.contains(PERMIT_AGE), "{}", again.stderr);
 
     // A new row (and an edited one, which is new content): only they are sent.
     let more = format!(
@@ -117,7 +183,11 @@ async fn bulk_send_with_an_outbox_resumes_without_adding_or_resending_rows() {
         rows.replace("second", "second edited")
     );
     std::fs::write(&csv, more).unwrap();
+    let before = sends(&sb);
     let third = run("bulk_send", &env_for(&sb), &args).await;
+    let written = sends(&sb) - before;
+    assert_eq!(written, 2, "{:?}", sb.requests());
+    assert_permit_ages(&third.stderr, written);
     let lines = row_lines(&third.stdout);
     assert_eq!(lines.len(), 2, "{}", third.stdout);
     assert!(
@@ -177,4 +247,6 @@ async fn bulk_send_with_an_outbox_exits_zero_when_every_row_is_sent_or_rejected(
         done.stdout.lines().last(),
         Some("SUMMARY sent=1 rejected=2 failed=0 unknown=0")
     );
+    assert_eq!(sends(&sb), 1);
+    assert_permit_ages(&done.stderr, 1);
 }

@@ -42,6 +42,7 @@ pub struct Spans(Arc<Mutex<Vec<SpanRecord>>>);
 impl Spans {
     /// Installs a subscriber with this layer as the thread's default.
     pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        anchor_tracing();
         tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
     }
 
@@ -94,6 +95,25 @@ where
     }
 }
 
+/// Installs an inert global subscriber, once per test binary. Called by [`Spans::install`] and
+/// [`Metrics::install`], which every test using this module calls before it reaches the SDK.
+///
+/// Why: `tracing` caches each callsite's interest process-wide, computed by the first thread
+/// to reach it. With one thread-local subscriber registered and no global one, tracing-core
+/// asks only the registering thread's own default; a sibling test with no subscriber (in
+/// `telemetry.rs`, those that read only metrics) then caches "never" for the call or attempt
+/// span, and a test recording spans on another thread sees none of them until some later
+/// subscriber rebuilds the cache (`telemetry -- --test-threads=2
+/// rate_limit_waits_are_measured_per_permit a_retried_send_has_a_call_span` failed 25 times
+/// in 30 so). With a global default every thread is interested, and each test's own
+/// subscriber still gets only its thread's spans. As in `shared_limits.rs`.
+pub fn anchor_tracing() {
+    static ANCHOR: std::sync::Once = std::sync::Once::new();
+    ANCHOR.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
+}
+
 /// A metrics recorder for one test thread.
 pub struct Metrics {
     recorder: DebuggingRecorder,
@@ -112,8 +132,10 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Installs the recorder as the thread's default.
+    /// Installs the recorder as the thread's default (and anchors `tracing`: see
+    /// [`anchor_tracing`]; a test reading only metrics still reaches the SDK's spans).
     pub fn install(&self) -> metrics::LocalRecorderGuard<'_> {
+        anchor_tracing();
         metrics::set_default_local_recorder(&self.recorder)
     }
 
