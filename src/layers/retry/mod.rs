@@ -354,7 +354,8 @@ struct CallState {
     /// The request's facts. Until [`CallState::complete`], a copy without the text fields
     /// (phone number id, recipient, correlation id), which the success path never reads:
     /// copying them costs several allocations per send. Every path that reads them (waits,
-    /// events, errors, retries) completes the copy first, from the extensions.
+    /// events, errors, retries) completes the copy first, from the extensions, and reads them
+    /// through [`CallState::whole_facts`].
     facts: RequestFacts,
     /// Whether `facts` is the whole copy.
     whole: bool,
@@ -408,11 +409,22 @@ impl CallState {
         }
     }
 
+    /// The whole copy of the facts, text fields included: for the paths that read those, after
+    /// [`CallState::complete`] (checked in debug builds, so that a path that forgot it fails its
+    /// tests instead of reporting an empty recipient or correlation id).
+    fn whole_facts(&self) -> &RequestFacts {
+        debug_assert!(
+            self.whole,
+            "the retry layer read the facts' text fields before CallState::complete"
+        );
+        &self.facts
+    }
+
     fn event(&self, kind: RetryEventKind, now: Instant, reason: impl Into<String>) -> RetryEvent {
         RetryEvent {
             kind,
             operation: self.facts.operation,
-            correlation_id: self.facts.correlation_id.clone(),
+            correlation_id: self.whole_facts().correlation_id.clone(),
             attempt: self.attempts,
             class: None,
             code: None,
@@ -550,14 +562,14 @@ impl RetryLayer {
             attempts: call.attempts,
             elapsed: now.saturating_duration_since(call.start),
             class,
-            last: failure.into_error(&call.facts),
+            last: failure.into_error(call.whole_facts()),
         }))
         .into_middleware())
     }
 
     /// Waits out a pair hold on the call's recipient.
     async fn wait_pair_hold(&self, call: &CallState) -> Result<(), reqwest_middleware::Error> {
-        let Some(recipient) = call.facts.recipient.as_ref() else {
+        let Some(recipient) = call.whole_facts().recipient.as_ref() else {
             return Ok(());
         };
         if !self.shared.pairs.any() {
@@ -1009,7 +1021,7 @@ impl RetryLayer {
             self.emit(&call.failure_event(RetryEventKind::Retrying, now, &failure, delay, reason));
             telemetry::calls::retry_wait(&attempt, delay);
             if failure.class == RetryClass::Pair {
-                if let Some(recipient) = call.facts.recipient.as_ref() {
+                if let Some(recipient) = call.whole_facts().recipient.as_ref() {
                     self.shared
                         .pairs
                         .hold(recipient_key(recipient), later(now, delay));
