@@ -61,6 +61,14 @@ async fn start_server() -> String {
     format!("http://{addr}")
 }
 
+/// The default layers, for the "no layers at all" variant.
+const ALL_LAYERS: [&str; 4] = [
+    wacloud::layers::RECIPIENTS,
+    wacloud::layers::AUTH,
+    wacloud::layers::RETRY,
+    wacloud::layers::RATE_LIMIT,
+];
+
 fn sdk_client(base_url: &str) -> Client {
     sdk_client_without(base_url, &[])
 }
@@ -283,10 +291,7 @@ fn paired(_: &mut Criterion) {
             "without_rate_limit",
             sdk_client_without(&base, &[RATE_LIMIT]),
         ),
-        (
-            "no_layers",
-            sdk_client_without(&base, &[RECIPIENTS, AUTH, RETRY, RATE_LIMIT]),
-        ),
+        ("no_layers", sdk_client_without(&base, &ALL_LAYERS)),
     ];
     let (raw_latency, medians) = rt.block_on(async {
         // Warm the connection pools and the recipient metadata.
@@ -398,8 +403,7 @@ fn send_cost(mode: &str) {
                 let client = if mode == "sdk" {
                     sdk_client(&base)
                 } else {
-                    use wacloud::layers::{AUTH, RATE_LIMIT, RECIPIENTS, RETRY};
-                    sdk_client_without(&base, &[RECIPIENTS, AUTH, RETRY, RATE_LIMIT])
+                    sdk_client_without(&base, &ALL_LAYERS)
                 };
                 for _ in 0..50 + sends {
                     sdk_send(&client).await;

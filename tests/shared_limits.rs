@@ -9,6 +9,7 @@
 #![cfg(feature = "redis")]
 
 mod retry_support;
+mod telemetry_support;
 
 use std::future::IntoFuture;
 use std::io::Write;
@@ -516,7 +517,9 @@ impl<'a> MakeWriter<'a> for Logs {
 impl Logs {
     /// Captures this thread's events (the tests run on a current-thread runtime).
     fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
-        anchor_tracing();
+        // Before any test here reaches the fallback warning: the outage-gate test below also
+        // falls back, with no subscriber, and could otherwise cache "never" for it.
+        telemetry_support::anchor_tracing();
         let logs = Logs::default();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(logs.clone())
@@ -531,20 +534,6 @@ impl Logs {
             .matches(needle)
             .count()
     }
-}
-
-/// Installs an inert global subscriber, once per test binary, before any test here reaches the
-/// fallback warning. Why: `tracing` caches each callsite's interest process-wide, computed by the
-/// first thread to reach it; a sibling test with no subscriber (the outage-gate one below also
-/// falls back) would cache "never" for the warning, and a test capturing it through a
-/// thread-local subscriber would then count none (it failed so now and then under load). With a
-/// global default every thread is interested, and the capturing thread's own subscriber gets
-/// the events.
-fn anchor_tracing() {
-    static ANCHOR: std::sync::Once = std::sync::Once::new();
-    ANCHOR.call_once(|| {
-        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
-    });
 }
 
 const FELL_BACK: &str = "Redis is unreachable";
@@ -582,7 +571,7 @@ async fn an_unreachable_redis_means_local_limits_at_the_share_and_one_warning() 
 
 #[tokio::test]
 async fn an_unreachable_redis_leaves_the_local_outage_gate() {
-    anchor_tracing();
+    telemetry_support::anchor_tracing();
     let arrivals = Arrivals::default();
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -106,7 +106,7 @@ where
 /// subscriber rebuilds the cache (`telemetry -- --test-threads=2
 /// rate_limit_waits_are_measured_per_permit a_retried_send_has_a_call_span` failed 25 times
 /// in 30 so). With a global default every thread is interested, and each test's own
-/// subscriber still gets only its thread's spans. As in `shared_limits.rs`.
+/// subscriber still gets only its thread's spans. `shared_limits.rs` calls it too.
 pub fn anchor_tracing() {
     static ANCHOR: std::sync::Once = std::sync::Once::new();
     ANCHOR.call_once(|| {
